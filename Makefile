@@ -1,0 +1,83 @@
+# Short Media. `make run` and `make test` do all set-up themselves on a fresh machine.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+# The services suite: MariaDB/MySQL and Redis as they run on the development machine.
+SERVICES_DATABASE_URL ?= mysql://root@127.0.0.1:3306/shortmedia
+SERVICES_REDIS_URL ?= redis://127.0.0.1:6379/1
+# The embedded default: no servers, whatever the shell exports.
+EMBEDDED := env -u DATABASE_URL -u REDIS_URL -u CELERY_BROKER_URL
+
+.PHONY: setup run test test-services lint migrate seed mysql-deps browser-deps clean
+
+setup: $(VENV)/.installed static/vendor/.installed
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "Python 3.11 or newer is needed (set PYTHON=...)"; exit 1; }
+	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@
+
+# Front-end packages come from the npm registry at set-up time and are served from static/vendor/.
+static/vendor/.installed: package.json package-lock.json
+	@command -v npm >/dev/null || { echo "npm is needed to fetch the front-end packages (Debian: apt-get install npm)"; exit 1; }
+	npm ci --no-audit --no-fund --silent
+	rm -rf static/vendor && mkdir -p static/vendor/bootstrap static/vendor/bootstrap-icons
+	cp node_modules/bootstrap/dist/css/bootstrap.min.css node_modules/bootstrap/dist/css/bootstrap.min.css.map \
+	   node_modules/bootstrap/dist/js/bootstrap.bundle.min.js node_modules/bootstrap/dist/js/bootstrap.bundle.min.js.map \
+	   static/vendor/bootstrap/
+	cp -r node_modules/bootstrap-icons/font/bootstrap-icons.min.css node_modules/bootstrap-icons/font/fonts static/vendor/bootstrap-icons/
+	touch $@
+
+migrate: setup
+	$(BIN)/python manage.py migrate --noinput
+
+seed: migrate
+	$(BIN)/python manage.py seed_demo
+
+run: setup
+	$(EMBEDDED) $(BIN)/python manage.py migrate --noinput
+	$(EMBEDDED) $(BIN)/python manage.py seed_demo
+	@echo "Serving Short Media at http://$(HOST):$(PORT)/ (Ctrl-C stops)"
+	$(EMBEDDED) $(BIN)/daphne -b $(HOST) -p $(PORT) config.asgi:application
+
+test: setup
+	-@$(MAKE) --no-print-directory browser-deps
+	$(EMBEDDED) $(BIN)/pytest -m "not services" $(PYTEST_ARGS)
+
+# The same suite against MariaDB/MySQL, Redis (cache, channel layer, Celery broker) and a real
+# Celery worker, plus the tests that need those servers.
+test-services: setup mysql-deps
+	$(BIN)/pip install --quiet -r requirements-mysql.txt
+	-@$(MAKE) --no-print-directory browser-deps
+	DATABASE_URL=$(SERVICES_DATABASE_URL) REDIS_URL=$(SERVICES_REDIS_URL) $(BIN)/pytest $(PYTEST_ARGS)
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+# mysqlclient compiles against the MySQL/MariaDB client headers.
+mysql-deps:
+	@pkg-config --exists mysqlclient 2>/dev/null || pkg-config --exists libmariadb 2>/dev/null || { \
+	  if command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ]; then \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -q default-libmysqlclient-dev pkg-config build-essential; \
+	  elif command -v apt-get >/dev/null && command -v sudo >/dev/null; then \
+	    sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -q default-libmysqlclient-dev pkg-config build-essential; \
+	  else \
+	    echo "mysqlclient needs the MySQL/MariaDB client headers and pkg-config."; \
+	    echo "Install them (Debian/Ubuntu: default-libmysqlclient-dev pkg-config; Fedora: mariadb-connector-c-devel;"; \
+	    echo "macOS: brew install mysql-client pkg-config) and run this again."; exit 1; \
+	  fi; }
+
+# Browser tests drive Debian's chromium; without it they are skipped with a reason.
+browser-deps:
+	@command -v chromium >/dev/null || { \
+	  if command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ]; then \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >/dev/null; \
+	  else echo "chromium not found: browser tests will be skipped"; fi; }
+
+clean:
+	rm -rf $(VENV) node_modules static/vendor var db.sqlite3*

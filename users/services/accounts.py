@@ -1,0 +1,178 @@
+"""Accounts: sign-up with an emailed code, login checks, passwords and API tokens."""
+
+from __future__ import annotations
+
+import re
+
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+from rest_framework_simplejwt.exceptions import TokenError
+from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
+from rest_framework_simplejwt.tokens import RefreshToken
+
+from core import ratelimit
+from core.exceptions import NotAuthenticated, PermissionDenied, RateLimited, ValidationFailed
+
+from ..models import EmailCode, Profile, User
+from ..repositories import get_user_by_identifier
+from .codes import consume_code, issue_code
+
+USERNAME_RE = re.compile(r"^[a-z0-9_]{3,30}$")
+RESERVED_USERNAMES = {
+    "admin", "administrator", "api", "root", "support", "help", "settings", "accounts", "static",
+    "media", "ws", "www", "mail", "shortmedia", "system", "moderator", "null", "me",
+}  # fmt: skip
+
+
+def _clean_email(email: str) -> str:
+    email = email.strip().lower()
+    try:
+        validate_email(email)
+    except DjangoValidationError:
+        raise ValidationFailed.on("email", "Enter a valid email address.") from None
+    return email
+
+
+def _clean_username(username: str) -> str:
+    username = username.strip().lower()
+    if not USERNAME_RE.match(username):
+        raise ValidationFailed.on("username", "Use 3–30 letters, digits or underscores.")
+    if username in RESERVED_USERNAMES:
+        raise ValidationFailed.on("username", "This username is reserved.", code="taken")
+    return username
+
+
+def check_password_strength(password: str, *, user: User, field: str = "password") -> None:
+    try:
+        validate_password(password, user=user)
+    except DjangoValidationError as exc:
+        raise ValidationFailed(exc.messages[0], code="weak_password", fields={field: exc.messages}) from None
+
+
+def _ensure_free(*, username: str, email: str) -> None:
+    if User.objects.filter(username=username).exists():
+        raise ValidationFailed.on("username", "This username is taken.", code="taken")
+    if User.objects.filter(email=email).exists():
+        raise ValidationFailed.on("email", "An account with this email already exists.", code="taken")
+
+
+def sign_up(*, username: str, email: str, password: str, display_name: str = "") -> User:
+    """Create an account that cannot log in until the emailed code is confirmed.
+    Answers 400 naming the field for a taken username or email or a weak password."""
+    username, email = _clean_username(username), _clean_email(email)
+    _ensure_free(username=username, email=email)
+    user = User(username=username, email=email)
+    check_password_strength(password, user=user)
+    user.set_password(password)
+    try:
+        with transaction.atomic():
+            user.save()
+            Profile.objects.create(user=user, display_name=display_name.strip()[:60])
+            issue_code(user=user, purpose=EmailCode.Purpose.SIGNUP)
+    except IntegrityError:  # lost a race for the same username or email
+        _ensure_free(username=username, email=email)
+        raise
+    return user
+
+
+def _pending_signup(email: str) -> User:
+    user = get_user_by_identifier(email) if "@" in email else None
+    if user is None:
+        raise ValidationFailed.on("email", "No sign-up is waiting for this email address.", code="unknown_email")
+    if user.email_verified:
+        raise ValidationFailed.on(
+            "email", "This account is already confirmed. Log in instead.", code="already_confirmed"
+        )
+    return user
+
+
+def resend_signup_code(*, email: str) -> None:
+    issue_code(user=_pending_signup(email), purpose=EmailCode.Purpose.SIGNUP)
+
+
+def confirm_signup(*, email: str, code: str) -> User:
+    """Confirm the emailed code; from then on the account can log in."""
+    user = _pending_signup(email)
+    consume_code(user=user, purpose=EmailCode.Purpose.SIGNUP, code=code)
+    User.objects.filter(pk=user.pk).update(email_verified=True)
+    user.email_verified = True
+    return user
+
+
+def authenticate_user(*, identifier: str, password: str) -> User:
+    """The account for an email-or-username and password that may log in now. A second factor,
+    if the account has one, is checked separately (two_factor.verify_second_factor)."""
+    user = get_user_by_identifier(identifier)
+    if user is None:
+        User().set_password(password)  # same work as a real check: no timing oracle
+    if user is None or not user.check_password(password) or not user.is_active:
+        raise NotAuthenticated("Wrong email/username or password.", code="invalid_credentials")
+    if not user.email_verified:
+        raise PermissionDenied(
+            "Confirm your email address first: enter the code we sent you.", code="email_not_confirmed"
+        )
+    return user
+
+
+def request_password_reset(*, email: str) -> None:
+    """Email a reset code if an active account has this address. The answer is the same
+    either way, so nobody learns which addresses have accounts."""
+    email = _clean_email(email)
+    user = get_user_by_identifier(email)
+    if user is None or not user.is_active:
+        ratelimit.hit("email", email)  # unknown addresses count too: same limit, same answer
+        return
+    try:
+        issue_code(user=user, purpose=EmailCode.Purpose.PASSWORD_RESET)
+    except RateLimited as exc:
+        if exc.code == "code_cooldown":
+            return  # a code is on its way already; saying so would reveal the account
+        raise
+
+
+def reset_password(*, email: str, code: str, new_password: str) -> User:
+    """Set a new password with an emailed code. The code also proves the address, and every
+    API token the account had is revoked."""
+    user = get_user_by_identifier(_clean_email(email))
+    if user is None or not user.is_active:
+        raise ValidationFailed.on("code", "That code is wrong.", code="code_wrong")
+    check_password_strength(new_password, user=user, field="new_password")
+    consume_code(user=user, purpose=EmailCode.Purpose.PASSWORD_RESET, code=code)
+    with transaction.atomic():
+        user.set_password(new_password)
+        user.email_verified = True
+        user.save(update_fields=["password", "email_verified"])
+        revoke_tokens(user=user)
+    return user
+
+
+def change_password(*, user: User, old_password: str, new_password: str) -> None:
+    """Change a password knowing the current one; other sessions and API tokens end."""
+    if not user.check_password(old_password):
+        raise ValidationFailed.on("old_password", "Your current password is wrong.", code="wrong_password")
+    check_password_strength(new_password, user=user, field="new_password")
+    with transaction.atomic():
+        user.set_password(new_password)
+        user.save(update_fields=["password"])
+        revoke_tokens(user=user)
+
+
+def issue_tokens(*, user: User) -> dict[str, str]:
+    refresh = RefreshToken.for_user(user)
+    return {"access": str(refresh.access_token), "refresh": str(refresh)}
+
+
+def revoke_token(*, refresh: str) -> None:
+    """Log an API client out: its refresh token can no longer be used."""
+    try:
+        RefreshToken(refresh).blacklist()
+    except TokenError as exc:
+        raise NotAuthenticated(str(exc), code="token_not_valid") from None
+
+
+def revoke_tokens(*, user: User) -> int:
+    """Blacklist every refresh token the user still holds; returns how many."""
+    outstanding = OutstandingToken.objects.filter(user=user).exclude(blacklistedtoken__isnull=False)
+    return len(BlacklistedToken.objects.bulk_create([BlacklistedToken(token=token) for token in outstanding]))

@@ -1,0 +1,40 @@
+import pytest
+from django.core.cache import cache
+
+
+@pytest.fixture(autouse=True)
+def _fast_hashing_and_clean_state(settings, tmp_path):
+    # Fast hashing keeps the suite quick; the production hasher is Django's PBKDF2.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    cache.clear()  # rate-limit counters must not leak between tests
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def api_client():
+    from rest_framework.test import APIClient
+
+    return APIClient()
+
+
+@pytest.fixture
+def user(db):
+    from tests.users.factories import UserFactory
+
+    return UserFactory()
+
+
+@pytest.fixture
+def auth_client(user):
+    """An API client logged in as `user` with a JWT access token."""
+    from rest_framework.test import APIClient
+
+    from users.services.accounts import issue_tokens
+
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {issue_tokens(user=user)['access']}")
+    client.user = user
+    return client

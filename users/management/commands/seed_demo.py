@@ -25,7 +25,7 @@ PEOPLE = [
     ("sofia", "Sofia Rossi", "Violinist. Tiny concerts.", "Bologna", date(1992, 3, 30), ["music", "classical"]),
     ("omar", "Omar Haddad", "Climbing walls and mountains.", "Amman", date(1989, 11, 8), ["climbing", "outdoors"]),
     ("ines", "Inês Costa", "Plants and patience.", "Coimbra", date(1995, 4, 12), ["plants", "gardening"]),
-    ("jonas", "Jonas Berg", "Night trains and northern lights.", "Tromsø", date(1987, 1, 25), ["travel", "photography"]),
+    ("jonas", "Jonas Berg", "Night trains, northern lights.", "Tromsø", date(1987, 1, 25), ["travel", "photography"]),
     ("priya", "Priya Nair", "Dancing through the week.", "Kochi", date(1999, 8, 5), ["dance", "music"]),
 ]
 PALETTE = ["#007E33", "#00A844", "#2E7D32", "#00695C", "#1B5E20", "#33691E", "#00796B", "#388E3C", "#004D40", "#558B2F"]
@@ -63,7 +63,7 @@ class Command(BaseCommand):
     @transaction.atomic
     def _person(self, index, username, name, bio, city, born, interests) -> User:
         # Demo accounts are made directly as confirmed users: there is nobody to read a code.
-        user, created = User.objects.get_or_create(
+        user, _ = User.objects.get_or_create(
             username=username, defaults={"email": f"{username}@demo.shortmedia.local", "email_verified": True}
         )
         user.set_password(DEMO_PASSWORD)

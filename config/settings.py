@@ -13,9 +13,16 @@ from decouple import Csv, config
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
-DEBUG = config("DEBUG", default=True, cast=bool)
+
+def flag(name: str, default: bool) -> bool:
+    """A True/False variable whose empty value means `default` (so .env.example can list it)."""
+    value = config(name, default="").strip().lower()
+    return default if not value else value in ("1", "true", "yes", "on")
+
+
+DEBUG = flag("DEBUG", default=True)
 # Production refuses to start without a real secret; development gets a fixed, clearly fake one.
-SECRET_KEY = config("SECRET_KEY", default="dev-only-insecure-key-never-use-in-production" if DEBUG else "")
+SECRET_KEY = config("SECRET_KEY", default="") or ("dev-only-insecure-key-never-use-in-production" if DEBUG else "")
 if not SECRET_KEY:
     raise RuntimeError("SECRET_KEY must be set in the environment when DEBUG is False.")
 
@@ -120,15 +127,18 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
-CELERY_BROKER_URL = config("CELERY_BROKER_URL", default=REDIS_URL)
+CELERY_BROKER_URL = config("CELERY_BROKER_URL", default="") or REDIS_URL
 # Without a broker, tasks run in-process so the embedded default still works end to end.
-CELERY_TASK_ALWAYS_EAGER = config("CELERY_TASK_ALWAYS_EAGER", default=not CELERY_BROKER_URL, cast=bool)
+CELERY_TASK_ALWAYS_EAGER = flag("CELERY_TASK_ALWAYS_EAGER", default=not CELERY_BROKER_URL)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = config("CELERY_QUEUE", default="shortmedia")
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_RESULT_BACKEND = None
+CELERY_BEAT_SCHEDULE = {
+    "purge-stale-signups": {"task": "users.tasks.purge_stale_signups", "schedule": timedelta(hours=6)},
+}
 
 # --- Auth -----------------------------------------------------------------------------------
 AUTH_USER_MODEL = "users.User"
@@ -147,6 +157,7 @@ AUTH_PASSWORD_VALIDATORS = [
 EMAIL_CODE_TTL = timedelta(minutes=config("EMAIL_CODE_TTL_MINUTES", default=10, cast=int))
 EMAIL_CODE_MAX_ATTEMPTS = config("EMAIL_CODE_MAX_ATTEMPTS", default=5, cast=int)
 EMAIL_CODE_COOLDOWN = timedelta(seconds=config("EMAIL_CODE_COOLDOWN_SECONDS", default=60, cast=int))
+UNCONFIRMED_ACCOUNT_TTL = timedelta(days=config("UNCONFIRMED_ACCOUNT_DAYS", default=7, cast=int))
 TOTP_ISSUER = config("TOTP_ISSUER", default=SITE_NAME)
 RECOVERY_CODE_COUNT = 10
 
@@ -190,7 +201,7 @@ SIMPLE_JWT = {
     "ROTATE_REFRESH_TOKENS": True,
     "BLACKLIST_AFTER_ROTATION": True,
     "UPDATE_LAST_LOGIN": True,
-    "SIGNING_KEY": config("JWT_SIGNING_KEY", default=SECRET_KEY),
+    "SIGNING_KEY": config("JWT_SIGNING_KEY", default="") or SECRET_KEY,
     "AUTH_HEADER_TYPES": ("Bearer",),
 }
 SPECTACULAR_SETTINGS = {
@@ -245,14 +256,18 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
-if not DEBUG:
+# Production is served over TLS (terminated at nginx or a load balancer in front of it).
+# HTTPS=False is only for trying the production stack on a plain-HTTP machine.
+HTTPS = flag("HTTPS", default=not DEBUG)
+if HTTPS:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
-    SECURE_SSL_REDIRECT = config("SECURE_SSL_REDIRECT", default=True, cast=bool)
+    SECURE_SSL_REDIRECT = True
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]  # probes talk plain HTTP inside the network
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_HSTS_SECONDS = config("SECURE_HSTS_SECONDS", default=31536000, cast=int)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
-    SECURE_HSTS_PRELOAD = config("SECURE_HSTS_PRELOAD", default=True, cast=bool)
+    SECURE_HSTS_PRELOAD = True
 
 LOGGING = {
     "version": 1,

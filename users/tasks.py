@@ -4,6 +4,7 @@ from django.core.mail import send_mail
 from django.template.loader import render_to_string
 
 from .models import EmailCode, User
+from .services import accounts
 
 
 @shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
@@ -26,3 +27,8 @@ def send_code_email(user_id: int, purpose: str, code: str) -> None:
         from_email=None,
         recipient_list=[user.email],
     )
+
+
+@shared_task
+def purge_stale_signups() -> tuple[int, int]:
+    return accounts.purge_stale_signups()

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
+from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 from rest_framework_simplejwt.tokens import RefreshToken
@@ -176,3 +179,16 @@ def revoke_tokens(*, user: User) -> int:
     """Blacklist every refresh token the user still holds; returns how many."""
     outstanding = OutstandingToken.objects.filter(user=user).exclude(blacklistedtoken__isnull=False)
     return len(BlacklistedToken.objects.bulk_create([BlacklistedToken(token=token) for token in outstanding]))
+
+
+def purge_stale_signups() -> tuple[int, int]:
+    """Maintenance: drop sign-ups never confirmed within UNCONFIRMED_ACCOUNT_TTL (freeing their
+    usernames and addresses) and codes that expired over a day ago. Returns (accounts, codes)."""
+    now = timezone.now()
+    accounts_deleted = (
+        User.objects.filter(email_verified=False, date_joined__lt=now - settings.UNCONFIRMED_ACCOUNT_TTL)
+        .delete()[1]
+        .get(User._meta.label, 0)
+    )
+    codes_deleted = EmailCode.objects.filter(expires_at__lt=now - timedelta(days=1)).delete()[0]
+    return accounts_deleted, codes_deleted

@@ -17,7 +17,7 @@ from core import ratelimit
 from core.exceptions import RateLimited, ValidationFailed
 
 from ..models import EmailCode, User
-from ..tasks import send_code_email
+from .. import tasks  # module import: tasks imports services too
 
 
 def hash_secret(user: User, purpose: str, code: str) -> str:
@@ -46,7 +46,7 @@ def issue_code(*, user: User, purpose: str) -> None:
         created_at=now,
         expires_at=now + settings.EMAIL_CODE_TTL,
     )
-    transaction.on_commit(lambda: send_code_email.delay(user.pk, purpose, code))
+    transaction.on_commit(lambda: tasks.send_code_email.delay(user.pk, purpose, code))
 
 
 def consume_code(*, user: User, purpose: str, code: str) -> None:

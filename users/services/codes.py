@@ -16,8 +16,8 @@ from django.utils.crypto import salted_hmac
 from core import ratelimit
 from core.exceptions import RateLimited, ValidationFailed
 
-from ..models import EmailCode, User
 from .. import tasks  # module import: tasks imports services too
+from ..models import EmailCode, User
 
 
 def hash_secret(user: User, purpose: str, code: str) -> str:

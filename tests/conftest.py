@@ -1,6 +1,8 @@
 import pytest
 from django.core.cache import cache
 
+from config.celery import app as celery_app
+
 
 @pytest.fixture(autouse=True)
 def _fast_hashing_and_clean_state(settings, tmp_path):
@@ -9,7 +11,12 @@ def _fast_hashing_and_clean_state(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     cache.clear()  # rate-limit counters must not leak between tests
+    # Tasks run in-process so tests see their effects (mail.outbox); tests/services/ runs a
+    # real worker on the real broker for the same tasks.
+    eager = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = True
     yield
+    celery_app.conf.task_always_eager = eager
     cache.clear()
 
 

@@ -27,6 +27,10 @@ class UserAdmin(DjangoUserAdmin):
     ]
     actions = ["deactivate"]
 
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        Profile.objects.get_or_create(user=form.instance)  # after the inline: accounts added here get one too
+
     @admin.display(description="Display name", ordering="profile__display_name")
     def display_name(self, user):
         return user.profile.display_name if hasattr(user, "profile") else ""

@@ -29,9 +29,15 @@ class ShortMediaUserManager(UserManager.from_queryset(UserQuerySet)):
         # Admin and createsuperuser log in by username; usernames are stored lower-case.
         return self.get(username=username.lower())
 
+    def _create_user(self, username, email, password, **extra_fields):
+        # createsuperuser and create_user accounts get their profile like sign-ups do.
+        user = super()._create_user(username.lower(), (email or "").lower(), password, **extra_fields)
+        Profile.objects.get_or_create(user=user)
+        return user
+
     def create_superuser(self, username, email=None, password=None, **extra_fields):
         extra_fields.setdefault("email_verified", True)
-        return super().create_superuser(username.lower(), (email or "").lower(), password, **extra_fields)
+        return super().create_superuser(username, email, password, **extra_fields)
 
 
 class User(AbstractUser):

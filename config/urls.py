@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from core import health
 from core.errors import api_not_found
+from users import views as user_views
 
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
@@ -14,6 +15,7 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/", include("users.api_urls")),
     re_path(r"^api/", api_not_found),
+    path("", user_views.home, name="home"),
     path("", include("users.urls")),
 ]
 

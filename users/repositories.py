@@ -8,7 +8,7 @@ from django.db.models.functions import Coalesce
 from core.exceptions import NotFound
 from core.pagination import Page, paginate
 
-from .models import Block, Follow, User
+from .models import Block, Follow, TwoFactor, User
 
 
 def get_user_by_identifier(identifier: str) -> User | None:
@@ -102,3 +102,8 @@ def suggested_users(viewer, *, limit: int = 6) -> list[User]:
     """People to follow: the most followed accounts the viewer does not follow yet."""
     users = User.objects.visible_to(viewer).exclude(pk=viewer.pk).exclude(follower_links__follower=viewer)
     return list(with_card_data(users, viewer).order_by("-followers_count", "-id")[:limit])
+
+
+def get_two_factor(user: User) -> TwoFactor | None:
+    """The user's two-factor record, on or still being set up, or None."""
+    return TwoFactor.objects.filter(user=user).first()

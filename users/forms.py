@@ -1,0 +1,202 @@
+"""Forms of the web pages. They only parse input; the rules live in the services, whose
+domain errors come back onto the form through ServiceForm.fail()."""
+
+from __future__ import annotations
+
+from django import forms
+
+from core.exceptions import DomainError, RateLimited
+
+
+class ServiceForm(forms.Form):
+    """Bootstrap-styled form that can show a service's domain error next to the right field."""
+
+    status = 200  # the HTTP status a page re-rendering this form answers with
+    error_code = ""  # the machine code of the last domain error, for templates to offer a way out
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.widget.attrs.setdefault("class", "form-control")
+
+    def add_error(self, field, error):
+        super().add_error(field, error)
+        # Django sets aria-invalid and aria-describedby itself; Bootstrap needs the class.
+        for name in self.errors:
+            attrs = self.fields[name].widget.attrs if name in self.fields else {}
+            if attrs and "is-invalid" not in attrs["class"].split():
+                attrs["class"] += " is-invalid"
+
+    def fail(self, error: DomainError) -> None:
+        """Put a domain error on the form: each named field that the form has, the rest on top."""
+        self.error_code = error.code
+        if isinstance(error, RateLimited):
+            self.status = 429
+        placed = False
+        for name, messages in error.fields.items():
+            for message in messages:
+                self.add_error(name if name in self.fields else None, message)
+                placed = True
+        if not placed:
+            self.add_error(None, error.message)
+
+
+def _password(label: str = "Password", autocomplete: str = "current-password") -> forms.CharField:
+    return forms.CharField(
+        label=label, max_length=128, strip=False, widget=forms.PasswordInput(attrs={"autocomplete": autocomplete})
+    )
+
+
+def _email(**kwargs) -> forms.CharField:
+    # A CharField, not an EmailField: the service validates, so the message is the same everywhere.
+    return forms.CharField(
+        label="Email address",
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false"}),
+        **kwargs,
+    )
+
+
+def _email_code(**kwargs) -> forms.CharField:
+    return forms.CharField(
+        label="6-digit code",
+        max_length=12,
+        widget=forms.TextInput(
+            attrs={
+                "class": "form-control code-input",
+                "inputmode": "numeric",
+                "autocomplete": "one-time-code",
+                "pattern": r"\s*[0-9]{6}\s*",
+            }
+        ),
+        **kwargs,
+    )
+
+
+class SignUpForm(ServiceForm):
+    username = forms.CharField(
+        max_length=30,
+        help_text="3–30 letters, digits or underscores. People find you by it.",
+        widget=forms.TextInput(attrs={"autocomplete": "username", "autocapitalize": "none", "spellcheck": "false"}),
+    )
+    email = _email()
+    password = _password(autocomplete="new-password")
+    display_name = forms.CharField(
+        label="Display name", max_length=60, required=False, widget=forms.TextInput(attrs={"autocomplete": "name"})
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["password"].help_text = "At least 10 characters; not a common password."
+
+
+class ConfirmSignUpForm(ServiceForm):
+    email = _email()
+    code = _email_code()
+
+
+class ResendCodeForm(ConfirmSignUpForm):
+    """The confirm page's "Send a new code" button: only the email address counts."""
+
+    code = _email_code(required=False)
+
+
+class LoginForm(ServiceForm):
+    identifier = forms.CharField(
+        label="Email or username",
+        max_length=254,
+        widget=forms.TextInput(attrs={"autocomplete": "username", "autocapitalize": "none", "spellcheck": "false"}),
+    )
+    password = _password()
+
+
+class SecondFactorForm(ServiceForm):
+    code = forms.CharField(
+        label="Authentication code",
+        max_length=20,
+        help_text="The 6 digits your authenticator app shows, or one of your recovery codes.",
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "autocapitalize": "none", "spellcheck": "false"}
+        ),
+    )
+
+
+class PasswordResetRequestForm(ServiceForm):
+    email = _email()
+
+
+class PasswordResetForm(ServiceForm):
+    email = _email()
+    code = _email_code()
+    new_password = _password("New password", autocomplete="new-password")
+
+
+class PasswordChangeForm(ServiceForm):
+    old_password = _password("Current password")
+    new_password = _password("New password", autocomplete="new-password")
+
+
+class TwoFactorConfirmForm(ServiceForm):
+    code = forms.CharField(
+        label="Code from your app",
+        max_length=12,
+        widget=forms.TextInput(
+            attrs={
+                "class": "form-control code-input",
+                "inputmode": "numeric",
+                "autocomplete": "one-time-code",
+                "pattern": r"\s*[0-9]{6}\s*",
+            }
+        ),
+    )
+
+
+class TwoFactorDisableForm(ServiceForm):
+    password = _password("Your password")
+
+
+class ProfileForm(ServiceForm):
+    display_name = forms.CharField(
+        label="Display name", max_length=60, required=False, widget=forms.TextInput(attrs={"autocomplete": "name"})
+    )
+    bio = forms.CharField(
+        max_length=300,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4, "data-char-counter": ""}),
+    )
+    location = forms.CharField(max_length=80, required=False)
+    birth_date = forms.DateField(
+        label="Birth date", required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    interests = forms.CharField(
+        max_length=500,
+        required=False,
+        help_text="Separate them with commas, e.g. hiking, jazz, street food.",
+    )
+
+    @classmethod
+    def initial_for(cls, profile) -> dict:
+        if profile is None:
+            return {}
+        return {
+            "display_name": profile.display_name,
+            "bio": profile.bio,
+            "location": profile.location,
+            "birth_date": profile.birth_date,
+            "interests": ", ".join(interest.name for interest in profile.interests.all()),
+        }
+
+    def clean_interests(self) -> list[str]:
+        return [name for name in self.cleaned_data["interests"].split(",") if name.strip()]
+
+
+class AvatarForm(ServiceForm):
+    avatar = forms.FileField(
+        label="New picture",
+        help_text="JPEG, PNG, WebP or GIF; it is cropped to a square.",
+        widget=forms.FileInput(attrs={"accept": "image/*"}),
+    )
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(label="Search people", max_length=60, required=False)

@@ -131,7 +131,10 @@ def request_password_reset(*, email: str) -> None:
         issue_code(user=user, purpose=EmailCode.Purpose.PASSWORD_RESET)
     except RateLimited as exc:
         if exc.code == "code_cooldown":
-            return  # a code is on its way already; saying so would reveal the account
+            # A code is on its way already; saying so would reveal the account. The ask still
+            # counts, exactly as it does for an unknown address, so the limit reveals nothing either.
+            ratelimit.hit("email", email)
+            return
         raise
 
 

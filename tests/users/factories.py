@@ -42,3 +42,14 @@ class BlockFactory(factory.django.DjangoModelFactory):
 
     blocker = factory.SubFactory(UserFactory)
     blocked = factory.SubFactory(UserFactory)
+
+
+def enable_two_factor(user: User) -> tuple[str, list[str]]:
+    """Turn TOTP on for `user` the way a person does (set-up, then a first code from the app).
+    Returns the secret and the recovery codes. The current 30-second step is then used up."""
+    import pyotp
+
+    from users.services.two_factor import confirm_two_factor_setup, start_two_factor_setup
+
+    secret = start_two_factor_setup(user=user).secret
+    return secret, confirm_two_factor_setup(user=user, code=pyotp.TOTP(secret).now())

@@ -10,7 +10,7 @@ SERVICES_REDIS_URL ?= redis://127.0.0.1:6379/1
 # The embedded default: no servers, whatever the shell exports.
 EMBEDDED := env -u DATABASE_URL -u REDIS_URL -u CELERY_BROKER_URL
 
-.PHONY: setup run test test-services lint migrate seed mysql-deps browser-deps clean
+.PHONY: setup run test test-services lint migrate seed mysql-deps browser-deps bench-serving clean
 
 setup: $(VENV)/.installed static/vendor/.installed
 
@@ -58,6 +58,11 @@ test-services: setup mysql-deps
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+# gunicorn beside daphne on the same app with wrk; figures go to docs/BENCHMARKS.md.
+bench-serving: setup
+	@command -v wrk >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -q wrk >/dev/null
+	scripts/bench_serving.sh
 
 # mysqlclient compiles against the MySQL/MariaDB client headers.
 mysql-deps:

@@ -98,8 +98,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.mysql":
     }
     DATABASES["default"]["TEST"] = {"CHARSET": "utf8mb4", "COLLATION": "utf8mb4_unicode_ci"}
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # WAL lets the daphne/runserver threads read while one writes; SQLite has no pooled reuse.
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # WAL lets readers go on while one connection writes; IMMEDIATE takes the write lock at
+    # BEGIN, so concurrent writers queue (up to `timeout` seconds) instead of failing mid-way.
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,

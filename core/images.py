@@ -7,6 +7,7 @@ import io
 
 from django.conf import settings
 from django.core.files.base import ContentFile
+from django.template.defaultfilters import filesizeformat
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from .exceptions import ValidationFailed
@@ -18,7 +19,7 @@ def open_upload(upload, *, field: str, max_bytes: int) -> Image.Image:
     """Open an uploaded picture, or raise ValidationFailed naming `field`."""
     if upload.size > max_bytes:
         raise ValidationFailed.on(
-            field, f"The file is too large; the limit is {max_bytes // (1024 * 1024)} MB.", code="too_large"
+            field, f"The file is too large; the limit is {filesizeformat(max_bytes)}.", code="too_large"
         )
     if upload.size == 0:
         raise ValidationFailed.on(field, "The file is empty.", code="empty_file")

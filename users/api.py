@@ -254,7 +254,9 @@ class MeApi(APIView):
         bio = serializers.CharField(max_length=300, required=False, allow_blank=True)
         location = serializers.CharField(max_length=80, required=False, allow_blank=True)
         birth_date = serializers.DateField(required=False, allow_null=True)
-        interests = serializers.ListField(child=serializers.CharField(max_length=40), required=False, max_length=50)
+        interests = serializers.ListField(
+            child=serializers.CharField(max_length=40, allow_blank=True), required=False, max_length=50
+        )
 
     @extend_schema(responses=OwnProfileSerializer, summary="My profile")
     def get(self, request):

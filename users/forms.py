@@ -57,9 +57,9 @@ def _email(**kwargs) -> forms.CharField:
     )
 
 
-def _email_code(**kwargs) -> forms.CharField:
+def _six_digit_code(label: str = "6-digit code", **kwargs) -> forms.CharField:
     return forms.CharField(
-        label="6-digit code",
+        label=label,
         max_length=12,
         widget=forms.TextInput(
             attrs={
@@ -92,13 +92,13 @@ class SignUpForm(ServiceForm):
 
 class ConfirmSignUpForm(ServiceForm):
     email = _email()
-    code = _email_code()
+    code = _six_digit_code()
 
 
 class ResendCodeForm(ConfirmSignUpForm):
     """The confirm page's "Send a new code" button: only the email address counts."""
 
-    code = _email_code(required=False)
+    code = _six_digit_code(required=False)
 
 
 class LoginForm(ServiceForm):
@@ -127,7 +127,7 @@ class PasswordResetRequestForm(ServiceForm):
 
 class PasswordResetForm(ServiceForm):
     email = _email()
-    code = _email_code()
+    code = _six_digit_code()
     new_password = _password("New password", autocomplete="new-password")
 
 
@@ -137,18 +137,7 @@ class PasswordChangeForm(ServiceForm):
 
 
 class TwoFactorConfirmForm(ServiceForm):
-    code = forms.CharField(
-        label="Code from your app",
-        max_length=12,
-        widget=forms.TextInput(
-            attrs={
-                "class": "form-control code-input",
-                "inputmode": "numeric",
-                "autocomplete": "one-time-code",
-                "pattern": r"\s*[0-9]{6}\s*",
-            }
-        ),
-    )
+    code = _six_digit_code("Code from your app")
 
 
 class TwoFactorDisableForm(ServiceForm):

@@ -58,6 +58,7 @@ test-services: setup mysql-deps
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 # gunicorn beside daphne on the same app with wrk; figures go to docs/BENCHMARKS.md.
 bench-serving: setup

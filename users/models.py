@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import ClassVar
+
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
@@ -24,7 +26,10 @@ class UserQuerySet(models.QuerySet):
         )
 
 
-class ShortMediaUserManager(UserManager.from_queryset(UserQuerySet)):
+_UserManagerWithQuerySet = UserManager.from_queryset(UserQuerySet)
+
+
+class ShortMediaUserManager(_UserManagerWithQuerySet):  # type: ignore[valid-type,misc]
     def get_by_natural_key(self, username):
         # Admin and createsuperuser log in by username; usernames are stored lower-case.
         return self.get(username=username.lower())
@@ -47,7 +52,7 @@ class User(AbstractUser):
     email = models.EmailField("email address", unique=True)
     email_verified = models.BooleanField(default=False, help_text="Set once the emailed code is confirmed.")
 
-    objects = ShortMediaUserManager()
+    objects: ClassVar[ShortMediaUserManager] = ShortMediaUserManager()
 
     REQUIRED_FIELDS = ["email"]
 

@@ -8,7 +8,7 @@ from django.db.models.functions import Coalesce
 from core.exceptions import NotFound
 from core.pagination import Page, paginate
 
-from .models import Block, Follow, TwoFactor, User
+from .models import Block, Follow, TwoFactor, User, UserQuerySet
 
 
 def get_user_by_identifier(identifier: str) -> User | None:
@@ -66,9 +66,9 @@ def get_relationship(viewer, user: User) -> dict[str, bool]:
     }
 
 
-def _linked_users(viewer, users: QuerySet, since: Subquery, *, cursor: str | None, size: int) -> Page:
-    users = with_card_data(users.visible_to(viewer).annotate(linked_at=since), viewer)
-    return paginate(users, cursor=cursor, size=size, fields=("linked_at", "id"))
+def _linked_users(viewer, users: UserQuerySet, since: Subquery, *, cursor: str | None, size: int) -> Page:
+    cards = with_card_data(users.visible_to(viewer).annotate(linked_at=since), viewer)
+    return paginate(cards, cursor=cursor, size=size, fields=("linked_at", "id"))
 
 
 def list_followers(viewer, user: User, *, cursor: str | None = None, size: int = 20) -> Page:

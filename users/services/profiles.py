@@ -65,7 +65,7 @@ def update_profile(
     return profile
 
 
-def _delete_files(names: list[str]) -> None:
+def _delete_files(names: list[str | None]) -> None:
     for name in names:
         if name:
             default_storage.delete(name)

@@ -26,10 +26,7 @@ class UserQuerySet(models.QuerySet):
         )
 
 
-_UserManagerWithQuerySet = UserManager.from_queryset(UserQuerySet)
-
-
-class ShortMediaUserManager(_UserManagerWithQuerySet):  # type: ignore[valid-type,misc]
+class ShortMediaUserManager(UserManager.from_queryset(UserQuerySet)):  # type: ignore[misc]
     def get_by_natural_key(self, username):
         # Admin and createsuperuser log in by username; usernames are stored lower-case.
         return self.get(username=username.lower())

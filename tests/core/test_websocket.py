@@ -43,10 +43,8 @@ def _connect_only(headers):
     return run(scenario)
 
 
-def test_session_cookie_from_our_origin_is_accepted_and_greeted():
-    # given a logged-in browser on our own origin
-    user = UserFactory()
-    headers = [_session_cookie(user), SAME_ORIGIN]
+def _connect_and_greet(headers):
+    """Connect, read the first frame, disconnect: (connected, first frame)."""
 
     async def scenario():
         communicator = WebsocketCommunicator(application, "/ws/", headers=headers)
@@ -55,8 +53,15 @@ def test_session_cookie_from_our_origin_is_accepted_and_greeted():
         await communicator.disconnect()
         return connected, hello
 
+    return run(scenario)
+
+
+def test_session_cookie_from_our_origin_is_accepted_and_greeted():
+    # given a logged-in browser on our own origin
+    user = UserFactory()
+    headers = [_session_cookie(user), SAME_ORIGIN]
     # when it connects
-    connected, hello = run(scenario)
+    connected, hello = _connect_and_greet(headers)
     # then
     assert connected is True
     assert hello == {"op": "hello", "user": user.pk}
@@ -109,16 +114,8 @@ def test_bearer_jwt_without_origin_is_accepted():
     # given an API client with an access token and no Origin
     user = UserFactory()
     headers = [_bearer(AccessToken.for_user(user))]
-
-    async def scenario():
-        communicator = WebsocketCommunicator(application, "/ws/", headers=headers)
-        connected, _ = await communicator.connect()
-        hello = await communicator.receive_json_from()
-        await communicator.disconnect()
-        return connected, hello
-
     # when / then
-    connected, hello = run(scenario)
+    connected, hello = _connect_and_greet(headers)
     assert connected is True
     assert hello == {"op": "hello", "user": user.pk}
 

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "channels",
     "core",
     "users",
+    "posts",
 ]
 
 MIDDLEWARE = [
@@ -166,6 +167,24 @@ AVATAR_MAX_BYTES = config("AVATAR_MAX_BYTES", default=5 * 1024 * 1024, cast=int)
 IMAGE_MAX_PIXELS = config("IMAGE_MAX_PIXELS", default=40_000_000, cast=int)
 AVATAR_SIZES = {"large": 400, "small": 96}
 MIN_AGE = config("MIN_AGE", default=13, cast=int)
+
+# Posts: lengths in characters, image limits, and the ranking strategy of each feed.
+POST_MAX_LENGTH = config("POST_MAX_LENGTH", default=2000, cast=int)
+COMMENT_MAX_LENGTH = config("COMMENT_MAX_LENGTH", default=200, cast=int)
+POST_MAX_IMAGES = config("POST_MAX_IMAGES", default=10, cast=int)
+POST_IMAGE_MAX_BYTES = config("POST_IMAGE_MAX_BYTES", default=10 * 1024 * 1024, cast=int)
+POST_IMAGE_SIDE = 1440  # longest side of a post picture as shown
+POST_THUMBNAIL_SIDE = 480  # square tiles in profile grids
+POST_VIEW_WINDOW = 3600  # seconds in which one viewer's repeated views count once
+TRENDING_WINDOW_DAYS = config("TRENDING_WINDOW_DAYS", default=7, cast=int)  # how far back Trending looks
+FEED_RANKING = {
+    "following": config("FEED_RANKING_FOLLOWING", default="recency"),
+    "latest": "recency",
+    "trending": config("FEED_RANKING_TRENDING", default="engagement"),
+    "for_you": config("FEED_RANKING_FOR_YOU", default="personalized"),
+    "hashtag": config("FEED_RANKING_HASHTAG", default="recency"),
+    "profile": "recency",
+}
 
 # Rate limits, "<count>/<seconds>". Login/sign-up per client address, email sends per address.
 RATE_LIMITS = {

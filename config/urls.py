@@ -14,9 +14,11 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/", include("users.api_urls")),
+    path("api/", include("posts.api_urls")),
     re_path(r"^api/", api_not_found),
     path("", user_views.home, name="home"),
     path("", include("users.urls")),
+    path("", include("posts.urls")),
 ]
 
 if settings.DEBUG:

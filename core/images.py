@@ -46,6 +46,19 @@ def _flatten(image: Image.Image) -> Image.Image:
     return image.convert("RGB")
 
 
+def _webp(image: Image.Image) -> ContentFile:
+    buffer = io.BytesIO()
+    image.save(buffer, format="WEBP", quality=85, method=4)
+    return ContentFile(buffer.getvalue())
+
+
+def fitted_rendition(image: Image.Image, max_side: int) -> tuple[ContentFile, int, int]:
+    """The upright picture scaled to fit `max_side` (never upscaled), as WebP, with its size."""
+    upright = _flatten(image)
+    upright.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
+    return _webp(upright), upright.width, upright.height
+
+
 def square_renditions(image: Image.Image, sizes: dict[str, int]) -> dict[str, ContentFile]:
     """Centre-cropped squares, one WebP file per named size (never upscaled). The files are
     fresh encodes of the pixels, so EXIF, GPS and other metadata do not survive."""
@@ -56,7 +69,5 @@ def square_renditions(image: Image.Image, sizes: dict[str, int]) -> dict[str, Co
     renditions = {}
     for name, size in sizes.items():
         rendition = square.resize((size, size), Image.Resampling.LANCZOS) if side > size else square
-        buffer = io.BytesIO()
-        rendition.save(buffer, format="WEBP", quality=85, method=4)
-        renditions[name] = ContentFile(buffer.getvalue())
+        renditions[name] = _webp(rendition)
     return renditions

@@ -1,5 +1,6 @@
 """Keyset ("cursor") pagination: stable while new rows arrive, and no OFFSET, so page 1,000
-costs what page 1 costs. Rows are ordered newest first by `fields` (the last one unique)."""
+costs what page 1 costs. Rows are ordered by `fields` (the last one unique), newest (largest)
+first unless `ascending`."""
 
 from __future__ import annotations
 
@@ -40,12 +41,12 @@ def _decode(cursor: str, length: int) -> list[Any]:
     return values
 
 
-def _after(fields: tuple[str, ...], values: list[Any]) -> Q:
-    """Rows strictly after `values` in descending order of `fields` (a lexicographic keyset)."""
+def _after(fields: tuple[str, ...], values: list[Any], lookup: str) -> Q:
+    """Rows strictly after `values` in the order of `fields` (a lexicographic keyset)."""
     condition = Q()
     for index in reversed(range(len(fields))):
         equal = Q(**{field: value for field, value in zip(fields[:index], values[:index], strict=True)})
-        step = equal & Q(**{f"{fields[index]}__lt": values[index]})
+        step = equal & Q(**{f"{fields[index]}__{lookup}": values[index]})
         condition = step if index == len(fields) - 1 else step | (equal & condition)
     return condition
 
@@ -56,11 +57,12 @@ def paginate(
     cursor: str | None,
     size: int = DEFAULT_PAGE_SIZE,
     fields: tuple[str, ...] = ("created_at", "id"),
+    ascending: bool = False,
 ) -> Page:
-    queryset = queryset.order_by(*(f"-{field}" for field in fields))
+    queryset = queryset.order_by(*(field if ascending else f"-{field}" for field in fields))
     if cursor:
         try:
-            queryset = queryset.filter(_after(fields, _decode(cursor, len(fields))))
+            queryset = queryset.filter(_after(fields, _decode(cursor, len(fields)), "gt" if ascending else "lt"))
         except (ValidationError, ValueError, TypeError) as exc:
             raise ValidationFailed.on("cursor", "This cursor is not valid.") from exc
     rows = list(queryset[: size + 1])

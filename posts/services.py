@@ -1,0 +1,248 @@
+"""Writes of posts, engagement and comments: one function per use case, one transaction each,
+authorisation inside. Counters move with F() updates (never read-modify-write), and live
+pushes leave after commit."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import partial
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from core.exceptions import NotFound, PermissionDenied, ValidationFailed
+from users.models import User
+
+from . import realtime, strategies, tasks, text
+from .factories import clean_body, draft_post
+from .models import Comment, Hashtag, Like, Post, PostImage, Save
+from .repositories import ensure_can_view
+
+
+def _after_commit(function, *args) -> None:
+    # robust: a channel layer or broker hiccup must not turn a saved write into an error.
+    transaction.on_commit(partial(function, *args), robust=True)
+
+
+def _bump(post: Post, **deltas: int) -> None:
+    """Move counters by `deltas` and re-derive the hot score, then tell open pages."""
+    Post.objects.filter(pk=post.pk).update(**{name: F(name) + delta for name, delta in deltas.items()})
+    Post.objects.filter(pk=post.pk).update(hot_score=strategies.hot_score(post.created_at))
+    _after_commit(realtime.push_counters, post.pk)
+
+
+def _link_text(post: Post) -> None:
+    """(Re)link the post's #hashtags and @mentions to what its text now says."""
+    names = text.hashtags_in(post.body)
+    Hashtag.objects.bulk_create([Hashtag(name=name) for name in names], ignore_conflicts=True)
+    post.hashtags.set(Hashtag.objects.filter(name__in=names))
+    mentioned = User.objects.active().filter(username__in=text.mentions_in(post.body)).exclude(pk=post.author_id)
+    post.mentions.set(mentioned)
+
+
+def _check_visibility(visibility: str) -> str:
+    if visibility not in Post.Visibility.values:
+        choices = ", ".join(Post.Visibility.values)
+        raise ValidationFailed.on("visibility", f"Choose one of: {choices}.", code="bad_visibility")
+    return visibility
+
+
+def _delete_files(names: Sequence[str]) -> None:
+    for name in names:
+        default_storage.delete(name)
+
+
+def create_post(
+    *,
+    author: User,
+    kind: str,
+    body: str = "",
+    visibility: str = Post.Visibility.PUBLIC,
+    images: Sequence = (),
+    alt_texts: Sequence[str] = (),
+) -> Post:
+    """Publish a post of `kind`. Everything is validated (and pictures re-encoded) before the
+    first write; if the write fails, the files it stored are removed again."""
+    draft = draft_post(kind=kind, body=body, images=images, alt_texts=alt_texts)
+    post = draft.post
+    post.author = author
+    post.visibility = _check_visibility(visibility)
+    written: list[str] = []
+    try:
+        with transaction.atomic():
+            post.hot_score = strategies.initial_hot_score(timezone.now())
+            post.save()
+            written = draft.attach(post)
+            _link_text(post)
+            _after_commit(tasks.fan_out_new_post.delay, post.pk)
+    except BaseException:
+        _delete_files(written)
+        raise
+    return post
+
+
+def edit_post(*, post: Post, by: User, body: str | None = None, visibility: str | None = None) -> Post:
+    """Change the text or audience of one's own post; it is marked edited."""
+    if post.author_id != by.pk:
+        raise PermissionDenied("Only the author can edit this post.", code="not_author")
+    with transaction.atomic():
+        if body is not None:
+            post.body = clean_body(body, required=post.kind == Post.Kind.TEXT and post.repost_of_id is None)
+        if visibility is not None:
+            post.visibility = _check_visibility(visibility)
+        post.edited_at = timezone.now()
+        post.save(update_fields=["body", "visibility", "edited_at", "updated_at"])
+        _link_text(post)
+    return post
+
+
+def delete_post(*, post: Post, by: User) -> None:
+    """Delete one's own post with its pictures, likes, comments and plain reposts of it.
+    Quotes of it stay, without the original."""
+    if post.author_id != by.pk and not by.is_staff:
+        raise PermissionDenied("Only the author can delete this post.", code="not_author")
+    with transaction.atomic():
+        pictures = PostImage.objects.filter(post=post).values_list("image", "thumbnail")
+        files = [name for pair in pictures for name in pair]
+        Post.objects.filter(repost_of=post, body="", kind=Post.Kind.TEXT).delete()
+        if post.repost_of_id is not None:
+            original = Post.objects.filter(pk=post.repost_of_id).first()
+            if original is not None:
+                _bump(original, reposts_count=-1)
+        post.delete()
+        _after_commit(_delete_files, files)
+
+
+def like_post(*, post: Post, user: User) -> bool:
+    """Like a post the user can see. Idempotent: False if it was already liked."""
+    ensure_can_view(user, post)
+    with transaction.atomic():
+        _, created = Like.objects.get_or_create(post=post, user=user)
+        if created:
+            _bump(post, likes_count=1)
+    return created
+
+
+def unlike_post(*, post: Post, user: User) -> bool:
+    """Take a like back. Idempotent: False if there was none."""
+    ensure_can_view(user, post)
+    with transaction.atomic():
+        deleted, _ = Like.objects.filter(post=post, user=user).delete()
+        if deleted:
+            _bump(post, likes_count=-1)
+    return bool(deleted)
+
+
+def save_post(*, post: Post, user: User) -> bool:
+    """Bookmark a post for later (only its saver sees the bookmark). Idempotent."""
+    ensure_can_view(user, post)
+    with transaction.atomic():
+        _, created = Save.objects.get_or_create(post=post, user=user)
+        if created:
+            _bump(post, saves_count=1)
+    return created
+
+
+def unsave_post(*, post: Post, user: User) -> bool:
+    ensure_can_view(user, post)
+    with transaction.atomic():
+        deleted, _ = Save.objects.filter(post=post, user=user).delete()
+        if deleted:
+            _bump(post, saves_count=-1)
+    return bool(deleted)
+
+
+def _shared(post: Post) -> Post:
+    # Reposting a plain repost shares what it shares.
+    return post.repost_of if post.is_plain_repost and post.repost_of is not None else post
+
+
+def repost(*, post: Post, by: User, body: str = "", visibility: str = Post.Visibility.PUBLIC) -> Post:
+    """Share a public post, with `body` as a quote. A plain repost happens once per person
+    (again returns the existing one); quotes are posts of their own and may be many."""
+    ensure_can_view(by, post)
+    original = _shared(post)
+    if original.visibility != Post.Visibility.PUBLIC:
+        raise PermissionDenied("Only public posts can be reposted.", code="not_public")
+    body = clean_body(body, required=False)
+    with transaction.atomic():
+        Post.objects.select_for_update().filter(pk=original.pk).first()  # one plain repost per person
+        if not body:
+            existing = Post.objects.filter(author=by, repost_of=original, body="", kind=Post.Kind.TEXT).first()
+            if existing is not None:
+                return existing
+        shared = Post(
+            author=by, kind=Post.Kind.TEXT, body=body, visibility=_check_visibility(visibility), repost_of=original
+        )
+        shared.hot_score = strategies.initial_hot_score(timezone.now())
+        shared.save()
+        _link_text(shared)
+        _bump(original, reposts_count=1)
+        _after_commit(tasks.fan_out_new_post.delay, shared.pk)
+    return shared
+
+
+def undo_repost(*, post: Post, by: User) -> bool:
+    """Remove one's plain repost of `post`. Idempotent: False if there was none."""
+    original = _shared(post)
+    with transaction.atomic():
+        deleted, _ = Post.objects.filter(author=by, repost_of=original, body="", kind=Post.Kind.TEXT).delete()
+        if deleted:
+            _bump(original, reposts_count=-1)
+    return bool(deleted)
+
+
+def add_comment(*, post: Post, by: User, body: str, parent: Comment | None = None) -> Comment:
+    """Comment on a post the user can see, or reply to a comment on it. A reply to a reply
+    joins the thread of the comment it answers."""
+    ensure_can_view(by, post)
+    body = (body or "").strip()
+    if not body:
+        raise ValidationFailed.on("body", "Write a comment first.", code="empty")
+    if len(body) > settings.COMMENT_MAX_LENGTH:
+        raise ValidationFailed.on(
+            "body",
+            f"Comments are at most {settings.COMMENT_MAX_LENGTH} characters; this one has {len(body)}.",
+            code="too_long",
+        )
+    if parent is not None:
+        if parent.post_id != post.pk:
+            raise NotFound("No such comment on this post.")
+        parent = parent.parent or parent
+    with transaction.atomic():
+        comment = Comment.objects.create(post=post, author=by, parent=parent, body=body)
+        if parent is not None:
+            Comment.objects.filter(pk=parent.pk).update(replies_count=F("replies_count") + 1)
+        _bump(post, comments_count=1)
+    return comment
+
+
+def delete_comment(*, comment: Comment, by: User) -> None:
+    """Delete a comment (and its replies). Its author or the post's author may."""
+    post = comment.post
+    if by.pk not in (comment.author_id, post.author_id) and not by.is_staff:
+        raise PermissionDenied("Only the comment's author or the post's author can delete it.", code="not_author")
+    with transaction.atomic():
+        removed = 1 + Comment.objects.filter(parent=comment).count()
+        if comment.parent_id is not None:
+            Comment.objects.filter(pk=comment.parent_id).update(replies_count=F("replies_count") - 1)
+        comment.delete()
+        _bump(post, comments_count=-removed)
+
+
+def record_view(*, post: Post, viewer_key: str) -> bool:
+    """Count a view once per viewer (a user id or a client address) per hour."""
+    if not cache.add(f"post-view:{post.pk}:{viewer_key}", 1, timeout=settings.POST_VIEW_WINDOW):
+        return False
+    with transaction.atomic():
+        _bump(post, views_count=1)
+    return True
+
+
+def set_hidden(*, post: Post, hidden: bool) -> None:
+    """Hide a post from everyone but its author, or show it again (moderators, via the admin)."""
+    Post.objects.filter(pk=post.pk).update(is_hidden=hidden)

@@ -10,7 +10,7 @@ SERVICES_REDIS_URL ?= redis://127.0.0.1:6379/1
 # The embedded default: no servers, whatever the shell exports.
 EMBEDDED := env -u DATABASE_URL -u REDIS_URL -u CELERY_BROKER_URL
 
-.PHONY: setup run test test-services lint migrate seed mysql-deps browser-deps bench-serving clean
+.PHONY: setup run test test-services lint migrate seed mysql-deps browser-deps bench-serving bench-feed clean
 
 setup: $(VENV)/.installed static/vendor/.installed
 
@@ -64,6 +64,13 @@ lint: setup
 bench-serving: setup
 	@command -v wrk >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -q wrk >/dev/null
 	scripts/bench_serving.sh
+
+# The Following feed beside a bare DRF endpoint, and search, on a large MariaDB database under
+# gunicorn with wrk (BENCH_SIZE=small for a quick run); figures go to docs/BENCHMARKS.md.
+bench-feed: setup mysql-deps
+	$(BIN)/pip install --quiet -r requirements-mysql.txt
+	@command -v wrk >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -q wrk >/dev/null
+	scripts/bench_feed.sh
 
 # mysqlclient compiles against the MySQL/MariaDB client headers.
 mysql-deps:

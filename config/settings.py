@@ -110,6 +110,10 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis: cache, channel layer, Celery broker ---------------------------------------------
 REDIS_URL = config("REDIS_URL", default="")
+# Each socket's queue holds a burst of events on all the streams it may follow (core.consumers
+# MAX_STREAMS); past that, or after a minute unread, the oldest are dropped: a stalled socket
+# must not fill memory with live updates that are stale anyway.
+_channel_limits = {"capacity": 500, "expiry": 60}
 if REDIS_URL:
     CACHES = {
         "default": {
@@ -121,12 +125,18 @@ if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL], "prefix": config("CHANNELS_PREFIX", default="sm")},
+            "CONFIG": {
+                # redis-py 8 times reads out after 5 s by default, which aborts the layer's
+                # blocking 5-second pop and with it every idle socket: allow longer.
+                "hosts": [{"address": REDIS_URL, "socket_timeout": 15}],
+                "prefix": config("CHANNELS_PREFIX", default="sm"),
+                **_channel_limits,
+            },
         }
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer", "CONFIG": _channel_limits}}
 
 CELERY_BROKER_URL = config("CELERY_BROKER_URL", default="") or REDIS_URL
 # Without a broker, tasks run in-process so the embedded default still works end to end.
@@ -177,6 +187,13 @@ POST_IMAGE_SIDE = 1440  # longest side of a post picture as shown
 POST_THUMBNAIL_SIDE = 480  # square tiles in profile grids
 POST_VIEW_WINDOW = 3600  # seconds in which one viewer's repeated views count once
 TRENDING_WINDOW_DAYS = config("TRENDING_WINDOW_DAYS", default=7, cast=int)  # how far back Trending looks
+# Following-feed timelines in Redis (posts.timelines), on by default with Redis: posts kept per
+# person, days an unread timeline is kept, and the follower count above which an author's posts
+# are not pushed.
+FEED_TIMELINES = flag("FEED_TIMELINES", default=bool(REDIS_URL))
+TIMELINE_LENGTH = config("TIMELINE_LENGTH", default=800, cast=int)
+TIMELINE_DAYS = config("TIMELINE_DAYS", default=7, cast=int)
+TIMELINE_FAN_OUT_LIMIT = config("TIMELINE_FAN_OUT_LIMIT", default=10_000, cast=int)
 FEED_RANKING = {
     "following": config("FEED_RANKING_FOLLOWING", default="recency"),
     "latest": "recency",
@@ -192,6 +209,8 @@ RATE_LIMITS = {
     "signup": config("RATE_LIMIT_SIGNUP", default="5/1800"),
     "email": config("RATE_LIMIT_EMAIL", default="5/1800"),
     "second_factor": config("RATE_LIMIT_SECOND_FACTOR", default="10/300"),
+    "post": config("RATE_LIMIT_POST", default="30/300"),
+    "comment": config("RATE_LIMIT_COMMENT", default="60/300"),
     "api_anon": config("RATE_LIMIT_API_ANON", default="300/300"),
     "api_user": config("RATE_LIMIT_API_USER", default="1500/300"),
 }

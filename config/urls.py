@@ -5,7 +5,12 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from core import health
 from core.errors import api_not_found
-from users import views as user_views
+from posts import views as post_views
+from users import urls as user_urls
+
+# The profile page shows the person's posts, so the posts app serves it (users cannot import
+# posts); it keeps its name users:profile beside the other people pages.
+user_pages = ([path("u/<str:username>/", post_views.profile, name="profile"), *user_urls.urlpatterns], "users")
 
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
@@ -16,8 +21,8 @@ urlpatterns = [
     path("api/", include("users.api_urls")),
     path("api/", include("posts.api_urls")),
     re_path(r"^api/", api_not_found),
-    path("", user_views.home, name="home"),
-    path("", include("users.urls")),
+    path("", post_views.home, name="home"),
+    path("", include(user_pages)),
     path("", include("posts.urls")),
 ]
 

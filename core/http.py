@@ -8,3 +8,10 @@ def client_ip(request) -> str:
         if len(forwarded) >= settings.NUM_PROXIES:
             return forwarded[-settings.NUM_PROXIES]
     return request.META.get("REMOTE_ADDR", "") or "unknown"
+
+
+def viewer_key(request) -> str:
+    """Who a view is counted for: the account, or the address of an anonymous reader."""
+    if request.user.is_authenticated:
+        return f"user:{request.user.pk}"
+    return f"ip:{client_ip(request)}"

@@ -31,7 +31,9 @@ def open_upload(upload, *, field: str, max_bytes: int) -> Image.Image:
         if image.width * image.height > settings.IMAGE_MAX_PIXELS:
             raise ValidationFailed.on(field, "The picture has too many pixels.", code="too_many_pixels")
         image.load()  # decode now: a truncated or corrupt file fails here, not later
-    except (UnidentifiedImageError, Image.DecompressionBombError, OSError, SyntaxError, ValueError) as exc:
+    except Image.DecompressionBombError as exc:  # Pillow's own ceiling, far above ours
+        raise ValidationFailed.on(field, "The picture has too many pixels.", code="too_many_pixels") from exc
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
         raise ValidationFailed.on(field, "The file is not a picture we can read.", code="not_an_image") from exc
     return image
 

@@ -41,6 +41,12 @@ def _decode(cursor: str, length: int) -> list[Any]:
     return values
 
 
+def cursor_values(cursor: str, fields: tuple[str, ...] = ("created_at", "id")) -> list[Any]:
+    """What a cursor from paginate() holds: the values of `fields` of the last row it passed
+    (dates as ISO strings). ValidationFailed if it is not such a cursor."""
+    return _decode(cursor, len(fields))
+
+
 def _after(fields: tuple[str, ...], values: list[Any], lookup: str) -> Q:
     """Rows strictly after `values` in the order of `fields` (a lexicographic keyset)."""
     condition = Q()

@@ -1,14 +1,80 @@
-"""Publishing to the streams a browser tab subscribes to over its one WebSocket. Events go
-through the channel layer, so they reach sockets held by any server process."""
+"""The streams a browser tab subscribes to over its one WebSocket, and publishing to them.
+
+Apps register their streams here (from their AppConfig.ready(), so core imports no app): a
+name such as "feed:following", or a family ending in ":" such as "post:" for "post:42", with
+an async resolver. The resolver gets (user, stream name) and answers the channel-layer group
+that carries the stream, or None (or raises a core.exceptions.DomainError) when the user may
+not follow it.
+
+Events go through the channel layer, so they reach sockets held by any server process.
+Access is checked when a socket subscribes, not on every event (that would cost a query per
+event per socket); a write that can take access away calls recheck() after commit instead."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable, Iterable
+from typing import Any
+
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
+from django.core.exceptions import ImproperlyConfigured
+
+from .exceptions import DomainError
+
+Resolver = Callable[[Any, str], Awaitable[str | None]]
+
+_resolvers: dict[str, Resolver] = {}
 
 
-def publish(group: str, *, stream: str, event: str, data: dict) -> None:
-    """Send `event` on `stream` to every socket in the channel-layer `group`. Call it after
+class UnknownStream(LookupError):
+    pass
+
+
+def register_stream(name: str, resolver: Resolver) -> None:
+    """Serve stream `name` (or, if it ends in ":", every stream it prefixes) through `resolver`."""
+    if _resolvers.setdefault(name, resolver) is not resolver:
+        raise ImproperlyConfigured(f"Stream {name!r} is registered twice.")
+
+
+async def resolve(user, stream: str) -> str | None:
+    """The group carrying `stream` if `user` may follow it, else None. UnknownStream if no
+    app serves such a stream."""
+    family = stream.rpartition(":")[0] + ":"
+    resolver = _resolvers.get(stream) or _resolvers.get(family)
+    if resolver is None or stream == family:  # "post:" names no post
+        raise UnknownStream(stream)
+    try:
+        return await resolver(user, stream)
+    except DomainError:
+        return None
+
+
+def user_group(user_id: int) -> str:
+    """The group every socket of one user is in."""
+    return f"user.{user_id}"
+
+
+def _send(groups: Iterable[str], message: dict) -> None:
+    layer = get_channel_layer()
+
+    # One trip into async code for all the groups: each async_to_sync from plain code (a
+    # Celery task) runs an event loop of its own, with its own Redis connections.
+    async def send_all():
+        for group in groups:
+            await layer.group_send(group, message)
+
+    async_to_sync(send_all)()
+
+
+def publish(*groups: str, stream: str, event: str, data: dict) -> None:
+    """Send `event` on `stream` to every socket in the channel-layer `groups`. Call it after
     commit (transaction.on_commit) so a rolled-back write announces nothing."""
-    message = {"type": "stream.event", "stream": stream, "event": event, "data": data}
-    async_to_sync(get_channel_layer().group_send)(group, message)
+    _send(groups, {"type": "stream.event", "stream": stream, "event": event, "data": data})
+
+
+def recheck(group: str) -> None:
+    """Make every socket in `group` ask the resolvers again about the streams it follows
+    through that group (all its streams, for a user_group), dropping those now refused. Call
+    it after commit of a write that can take access away: a block, an unfollow, a post made
+    private or hidden."""
+    _send([group], {"type": "stream.recheck", "group": group})

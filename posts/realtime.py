@@ -4,7 +4,7 @@
 
 from __future__ import annotations
 
-from core.streams import publish
+from core.streams import publish, recheck
 
 from .models import Post
 
@@ -28,5 +28,11 @@ def push_counters(post_id: int) -> None:
 def push_new_post(post: Post, follower_ids: list[int]) -> None:
     """Tell each follower's Following feed that `post` arrived."""
     data = {"id": post.pk, "author": post.author.username}
-    for user_id in follower_ids:
-        publish(following_group(user_id), stream="feed:following", event="new_post", data=data)
+    groups = [following_group(user_id) for user_id in follower_ids]
+    publish(*groups, stream="feed:following", event="new_post", data=data)
+
+
+def push_access_changed(post_id: int) -> None:
+    """The post's audience may have shrunk (made private, hidden): sockets following it live
+    ask again whether they still may."""
+    recheck(post_group(post_id))

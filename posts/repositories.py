@@ -5,21 +5,23 @@ which of them the viewer liked, saved and reposted."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from core.exceptions import NotFound
-from core.pagination import Page, paginate
+from core.exceptions import NotFound, ValidationFailed
+from core.pagination import Page, cursor_values, paginate
 from users.models import Block, Follow, User
 
+from . import timelines
 from .models import Comment, Hashtag, Like, Post, Save
 from .strategies import Ranking, ranking_for
 
 REPLIES_SHOWN = 3  # replies shown under each comment before "more replies"
+TIMELINE_SLACK = 10  # timeline ids read beyond a page, for posts the viewer may no longer see
 
 
 def ensure_can_view(viewer, post: Post) -> None:
@@ -74,10 +76,41 @@ def _feed(posts: QuerySet, viewer, ranking: Ranking, *, cursor: str | None, size
 
 
 def following_feed(viewer: User, *, cursor: str | None = None, size: int = 20) -> Page:
-    """Posts of the people `viewer` follows, and their own."""
+    """Posts of the people `viewer` follows, and their own. Newest first, it is read through
+    the viewer's timeline when Redis keeps one (posts.timelines): the same page, found by
+    primary key among a few dozen posts instead of among all that the followees ever wrote."""
     followees = Follow.objects.filter(follower=viewer).values("followee_id")
     posts = Post.objects.filter(Q(author_id__in=followees) | Q(author=viewer))
-    return _feed(posts, viewer, ranking_for("following"), cursor=cursor, size=size)
+    ranking = ranking_for("following")
+    page = _timeline_page(posts, viewer, cursor=cursor, size=size) if ranking.name == "recency" else None
+    return page or _feed(posts, viewer, ranking, cursor=cursor, size=size)
+
+
+def _timeline_page(posts: QuerySet, viewer: User, *, cursor: str | None, size: int) -> Page | None:
+    """The recency page of `posts` after `cursor`, looked for only among the next ids of the
+    viewer's timeline (and the posts of pulled authors); None if the pull query must answer.
+    Correct when the page ends inside the stretch of the timeline read, or the stretch
+    reached the timeline's end and nothing older is missing; else a longer stretch is read."""
+    try:
+        before = datetime.fromisoformat(cursor_values(cursor)[0]) if cursor else None
+    except (ValidationFailed, TypeError, ValueError):
+        return None  # the pull query reports the bad cursor
+    count = size + 1 + TIMELINE_SLACK
+    while True:
+        stretch = timelines.page_ids(viewer, before=before, count=count)
+        if stretch is None:
+            return None
+        candidates = Q(pk__in=stretch.ids) | Q(author_id__in=stretch.pulled_authors)
+        page = _feed(posts.filter(candidates), viewer, ranking_for("following"), cursor=cursor, size=size)
+        if stretch.complete:
+            return page
+        if page.next_cursor is not None and stretch.last is not None:
+            created_at, post_id = cursor_values(page.next_cursor)
+            if (timelines.score(datetime.fromisoformat(created_at)), post_id) >= stretch.last:
+                return page
+        if count > settings.TIMELINE_LENGTH:
+            return None  # the whole timeline was read and older posts are not in it
+        count *= 4
 
 
 def latest_feed(viewer, *, cursor: str | None = None, size: int = 20) -> Page:

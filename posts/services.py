@@ -28,6 +28,15 @@ def _after_commit(function, *args) -> None:
     transaction.on_commit(partial(function, *args), robust=True)
 
 
+def _lock(post: Post) -> None:
+    """Take the post's row lock before touching its likes, saves or comments. Inserting a row
+    that points at the post takes a shared lock on it (InnoDB's foreign-key check), so two
+    writers that then both update the counters would deadlock; locking first queues them.
+    A post deleted meanwhile is gone for the caller too."""
+    if not Post.objects.select_for_update().filter(pk=post.pk).exists():
+        raise NotFound("No such post.")
+
+
 def _bump(post: Post, **deltas: int) -> None:
     """Move counters by `deltas` and re-derive the hot score, then tell open pages."""
     Post.objects.filter(pk=post.pk).update(**{name: F(name) + delta for name, delta in deltas.items()})
@@ -94,6 +103,7 @@ def edit_post(*, post: Post, by: User, body: str | None = None, visibility: str 
             post.body = clean_body(body, required=post.kind == Post.Kind.TEXT and post.repost_of_id is None)
         if visibility is not None:
             post.visibility = _check_visibility(visibility)
+            _after_commit(realtime.push_access_changed, post.pk)
         post.edited_at = timezone.now()
         post.save(update_fields=["body", "visibility", "edited_at", "updated_at"])
         _link_text(post)
@@ -121,6 +131,7 @@ def like_post(*, post: Post, user: User) -> bool:
     """Like a post the user can see. Idempotent: False if it was already liked."""
     ensure_can_view(user, post)
     with transaction.atomic():
+        _lock(post)
         _, created = Like.objects.get_or_create(post=post, user=user)
         if created:
             _bump(post, likes_count=1)
@@ -131,6 +142,7 @@ def unlike_post(*, post: Post, user: User) -> bool:
     """Take a like back. Idempotent: False if there was none."""
     ensure_can_view(user, post)
     with transaction.atomic():
+        _lock(post)
         deleted, _ = Like.objects.filter(post=post, user=user).delete()
         if deleted:
             _bump(post, likes_count=-1)
@@ -141,6 +153,7 @@ def save_post(*, post: Post, user: User) -> bool:
     """Bookmark a post for later (only its saver sees the bookmark). Idempotent."""
     ensure_can_view(user, post)
     with transaction.atomic():
+        _lock(post)
         _, created = Save.objects.get_or_create(post=post, user=user)
         if created:
             _bump(post, saves_count=1)
@@ -150,6 +163,7 @@ def save_post(*, post: Post, user: User) -> bool:
 def unsave_post(*, post: Post, user: User) -> bool:
     ensure_can_view(user, post)
     with transaction.atomic():
+        _lock(post)
         deleted, _ = Save.objects.filter(post=post, user=user).delete()
         if deleted:
             _bump(post, saves_count=-1)
@@ -170,7 +184,7 @@ def repost(*, post: Post, by: User, body: str = "", visibility: str = Post.Visib
         raise PermissionDenied("Only public posts can be reposted.", code="not_public")
     body = clean_body(body, required=False)
     with transaction.atomic():
-        Post.objects.select_for_update().filter(pk=original.pk).first()  # one plain repost per person
+        _lock(original)  # also makes "one plain repost per person" hold under double clicks
         if not body:
             existing = Post.objects.filter(author=by, repost_of=original, body="", kind=Post.Kind.TEXT).first()
             if existing is not None:
@@ -190,6 +204,7 @@ def undo_repost(*, post: Post, by: User) -> bool:
     """Remove one's plain repost of `post`. Idempotent: False if there was none."""
     original = _shared(post)
     with transaction.atomic():
+        _lock(original)
         deleted, _ = Post.objects.filter(author=by, repost_of=original, body="", kind=Post.Kind.TEXT).delete()
         if deleted:
             _bump(original, reposts_count=-1)
@@ -214,6 +229,7 @@ def add_comment(*, post: Post, by: User, body: str, parent: Comment | None = Non
             raise NotFound("No such comment on this post.")
         parent = parent.parent or parent
     with transaction.atomic():
+        _lock(post)
         comment = Comment.objects.create(post=post, author=by, parent=parent, body=body)
         if parent is not None:
             Comment.objects.filter(pk=parent.pk).update(replies_count=F("replies_count") + 1)
@@ -227,6 +243,7 @@ def delete_comment(*, comment: Comment, by: User) -> None:
     if by.pk not in (comment.author_id, post.author_id) and not by.is_staff:
         raise PermissionDenied("Only the comment's author or the post's author can delete it.", code="not_author")
     with transaction.atomic():
+        _lock(post)
         removed = 1 + Comment.objects.filter(parent=comment).count()
         if comment.parent_id is not None:
             Comment.objects.filter(pk=comment.parent_id).update(replies_count=F("replies_count") - 1)
@@ -246,3 +263,5 @@ def record_view(*, post: Post, viewer_key: str) -> bool:
 def set_hidden(*, post: Post, hidden: bool) -> None:
     """Hide a post from everyone but its author, or show it again (moderators, via the admin)."""
     Post.objects.filter(pk=post.pk).update(is_hidden=hidden)
+    if hidden:
+        _after_commit(realtime.push_access_changed, post.pk)

@@ -2,7 +2,7 @@ from celery import shared_task
 
 from users.models import Follow
 
-from . import realtime
+from . import realtime, timelines
 from .models import Post
 
 FAN_OUT_CHUNK = 1000
@@ -10,9 +10,13 @@ FAN_OUT_CHUNK = 1000
 
 @shared_task(ignore_result=True)
 def fan_out_new_post(post_id: int) -> None:
-    """Tell the author's followers' open Following feeds about a new post they may see."""
+    """Put a new post into the Following-feed timelines, and tell the author's followers' open
+    Following feeds about it if they may see it."""
     post = Post.objects.select_related("author").filter(pk=post_id).first()
-    if post is None or post.visibility == Post.Visibility.PRIVATE or post.is_hidden:
+    if post is None:
+        return
+    timelines.push_post(post)  # whatever its audience: readers filter, and an audience can change
+    if post.visibility == Post.Visibility.PRIVATE or post.is_hidden:
         return
     followers = Follow.objects.filter(followee_id=post.author_id).order_by("follower_id")
     last = 0

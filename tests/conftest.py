@@ -10,6 +10,9 @@ def _fast_hashing_and_clean_state(settings, tmp_path):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    # Timelines are filled after commit, which tests do not reach unless they ask: the tests of
+    # timelines turn them on (tests/services/test_timelines.py); the rest read the pull query.
+    settings.FEED_TIMELINES = False
     cache.clear()  # rate-limit counters must not leak between tests
     # Tasks run in-process so tests see their effects (mail.outbox); tests/services/ runs a
     # real worker on the real broker for the same tasks.

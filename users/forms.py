@@ -185,7 +185,3 @@ class AvatarForm(ServiceForm):
         help_text="JPEG, PNG, WebP or GIF; it is cropped to a square.",
         widget=forms.FileInput(attrs={"accept": "image/*"}),
     )
-
-
-class SearchForm(forms.Form):
-    q = forms.CharField(label="Search people", max_length=60, required=False)

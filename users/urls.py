@@ -23,8 +23,8 @@ urlpatterns = [
     path("settings/two-factor/recovery-codes/", views.recovery_codes, name="recovery_codes"),
     path("settings/two-factor/disable/", views.two_factor_disable, name="two_factor_disable"),
     path("settings/blocked/", views.blocked, name="blocked"),
-    path("search/", views.search, name="search"),
-    path("u/<str:username>/", views.profile, name="profile"),
+    # "u/<username>/" itself (users:profile) shows the person's posts, so the posts app serves it:
+    # config/urls.py adds it to this namespace.
     path("u/<str:username>/followers/", views.followers, name="followers"),
     path("u/<str:username>/following/", views.following, name="following"),
     path("u/<str:username>/follow/", views.follow, name="follow"),

@@ -90,15 +90,6 @@ def list_context(request, page, **context) -> dict:
     return {"page": page, "next_page_url": next_page_url(request, page), **context}
 
 
-# --- Home -----------------------------------------------------------------------------------------
-
-
-def home(request):
-    if not request.user.is_authenticated:
-        return render(request, "users/home.html")
-    return render(request, "users/home.html", {"suggestions": repositories.suggested_users(request.user)})
-
-
 # --- Sign-up --------------------------------------------------------------------------------------
 
 
@@ -336,16 +327,6 @@ def blocked(request):
 # --- People -------------------------------------------------------------------------------------
 
 
-def profile(request, username):
-    user = repositories.get_profile_for(request.user, username)
-    context = {
-        "profile_user": user,
-        "relationship": repositories.get_relationship(request.user, user),
-        "is_me": user.pk == request.user.pk,
-    }
-    return render(request, "users/profile.html", context)
-
-
 def _people_page(request, username, list_function, title: str):
     user = repositories.get_profile_for(request.user, username)
     cursor, size = page_params(request.GET)
@@ -359,14 +340,6 @@ def followers(request, username):
 
 def following(request, username):
     return _people_page(request, username, repositories.list_following, "Following")
-
-
-def search(request):
-    form = forms.SearchForm(request.GET)
-    query = form.cleaned_data["q"] if form.is_valid() else ""
-    cursor, size = page_params(request.GET)
-    page = repositories.search_users(request.user, query, cursor=cursor, size=size)
-    return render(request, "users/search.html", list_context(request, page, form=form, query=query))
 
 
 def _relation_view(action: Callable, done: str):

@@ -2,47 +2,17 @@
 against the live server: sign up, confirm the emailed code, edit the profile with a
 picture, follow someone."""
 
-import os
 import re
-from pathlib import Path
 
 import pytest
 from django.core import mail
 from PIL import Image
 
+from tests.posts.factories import PostFactory
 from tests.users.factories import UserFactory
 from users.models import Follow, Profile
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed at /usr/bin/chromium"),
-]
-
-# Playwright's sync API keeps an asyncio event loop running in the main thread, so Django's
-# check refuses the ORM calls this test makes there (factories, assertions). Nothing here is
-# concurrent: the test waits on the browser, and the live server has its own thread.
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-
-
-@pytest.fixture
-def page():
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
-        page = browser.new_page(viewport={"width": 1280, "height": 900})
-        page.set_default_timeout(15_000)
-        yield page
-        browser.close()
+pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
@@ -121,3 +91,43 @@ def test_keyboard_users_can_skip_to_the_content(live_server, page):
     expect = pytest.importorskip("playwright.sync_api").expect
     expect(skip).to_be_focused()
     expect(skip).to_be_in_viewport()
+
+
+def test_the_navbar_suggests_hashtags_and_people_and_works_by_keyboard(live_server, page):
+    # given
+    PostFactory(body="Our #django meetup")
+    PostFactory(body="#django again")
+    PostFactory(body="#djangocon tickets")
+    UserFactory(username="django_fan", profile__display_name="Django Fan")
+    expect = pytest.importorskip("playwright.sync_api").expect
+    page.goto(live_server.url)
+    box = page.get_by_role("combobox", name="Search")
+    options = page.get_by_role("listbox", name="Suggestions").get_by_role("option")
+
+    # when one types the start of a word
+    box.fill("dj")
+    # then tags come first, most used first, then people, then a plain search
+    expect(options).to_have_count(4)
+    expect(box).to_have_attribute("aria-expanded", "true")
+    for index, text in enumerate(["#django2 posts", "#djangocon1 post", "Django Fan@django_fan", "Search for “dj”"]):
+        expect(options.nth(index)).to_have_text(text)
+
+    # when the arrow keys choose the second tag and Enter opens it
+    box.press("ArrowDown")
+    box.press("ArrowDown")
+    expect(box).to_have_attribute("aria-activedescendant", "nav-search-options-1")
+    expect(options.nth(1)).to_have_attribute("aria-selected", "true")
+    box.press("Enter")
+    # then its page opens
+    expect(page).to_have_url(f"{live_server.url}/tags/djangocon/")
+
+    # when Escape closes the list, and Enter then searches what was typed
+    box = page.get_by_role("combobox", name="Search")
+    box.fill("meetup")
+    expect(options).to_have_count(1)
+    box.press("Escape")
+    expect(box).to_have_attribute("aria-expanded", "false")
+    box.press("Enter")
+    # then the search page shows the post
+    expect(page).to_have_url(f"{live_server.url}/search/?q=meetup")
+    expect(page.get_by_text("Our #django meetup")).to_be_visible()

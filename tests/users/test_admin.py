@@ -6,6 +6,8 @@ from django.contrib.auth.models import Group
 from django.urls import reverse
 from django.utils import timezone
 
+from posts.services import add_comment
+from tests.posts.factories import PostFactory
 from tests.users.factories import BlockFactory, FollowFactory, UserFactory, enable_two_factor
 from users.models import Block, EmailCode, Follow, Interest, Profile, RecoveryCode, TwoFactor, User
 from users.services.accounts import issue_tokens, revoke_tokens
@@ -28,6 +30,8 @@ def one_of_everything(db):
     issue_tokens(user=bob)
     revoke_tokens(user=bob)
     Group.objects.create(name="moderators")
+    post = PostFactory(author=ana, body="Admin tour #tag")
+    add_comment(post=post, by=bob, body="a comment")
 
 
 @pytest.fixture

@@ -44,7 +44,6 @@ PUBLIC_PAGES = [
     "users:login",
     "users:password_reset",
     "users:password_reset_confirm",
-    "users:search",
 ]
 LOGIN_PAGES = ["users:edit_profile", "users:security", "users:blocked"]
 
@@ -530,29 +529,16 @@ def test_empty_lists_show_empty_states(client):
     # when
     followers = client.get(reverse("users:followers", args=["ana"]))
     following = client.get(reverse("users:following", args=["ana"]))
-    nothing = client.get(reverse("users:search"), {"q": "zzz"})
     # then
     assert b"No followers yet." in followers.content
     assert b"Not following anyone yet." in following.content
-    assert b"Nobody matches that." in nothing.content
-
-
-def test_search_finds_by_name_and_keeps_the_query_in_load_more(client):
-    # given
-    for index in range(21):
-        UserFactory(username=f"green{index}")
-    UserFactory(username="other", profile__display_name="Someone")
-    # when
-    response = client.get(reverse("users:search"), {"q": "green"})
-    # then
-    assert len(response.context["page"].items) == 20
-    assert response.context["next_page_url"].startswith("/search/?q=green&cursor=")
-    assert b"@other" not in response.content
 
 
 def test_a_bad_cursor_is_a_400_page(client):
+    # given
+    UserFactory(username="ana")
     # when
-    response = client.get(reverse("users:search"), {"cursor": "nonsense"})
+    response = client.get(reverse("users:followers", args=["ana"]), {"cursor": "nonsense"})
     # then
     assert response.status_code == 400
     assert b"This cursor is not valid." in response.content
@@ -568,7 +554,6 @@ def test_list_pages_use_a_constant_number_of_queries(client, member, django_asse
         BlockFactory(blocker=member)
     urls = [
         reverse("home"),
-        reverse("users:search"),
         reverse("users:followers", args=[member.username]),
         reverse("users:following", args=[member.username]),
         reverse("users:blocked"),

@@ -3,12 +3,21 @@ neither see nor reach the blocker: for them the blocker does not exist (404)."""
 
 from __future__ import annotations
 
+from functools import partial
+
 from django.db import transaction
 from django.db.models import Q
 
 from core.exceptions import Conflict, NotFound, ValidationFailed
+from core.streams import recheck, user_group
 
 from ..models import Block, Follow, User
+
+
+def _recheck_live_streams(*user_ids: int) -> None:
+    # Their open sockets may follow live what the change now hides from them (core.streams).
+    for user_id in user_ids:
+        recheck(user_group(user_id))
 
 
 def follow_user(*, follower: User, followee: User) -> bool:
@@ -26,6 +35,8 @@ def follow_user(*, follower: User, followee: User) -> bool:
 def unfollow_user(*, follower: User, followee: User) -> bool:
     """Stop following. Idempotent: False if not following."""
     deleted, _ = Follow.objects.filter(follower=follower, followee=followee).delete()
+    if deleted:
+        transaction.on_commit(partial(_recheck_live_streams, follower.pk), robust=True)
     return bool(deleted)
 
 
@@ -36,6 +47,8 @@ def block_user(*, blocker: User, blocked: User) -> bool:
     with transaction.atomic():
         _, created = Block.objects.get_or_create(blocker=blocker, blocked=blocked)
         Follow.objects.filter(Q(follower=blocker, followee=blocked) | Q(follower=blocked, followee=blocker)).delete()
+        if created:
+            transaction.on_commit(partial(_recheck_live_streams, blocker.pk, blocked.pk), robust=True)
     return created
 
 

@@ -1,0 +1,102 @@
+#!/usr/bin/env bash
+# Feed benchmark: a large MariaDB database, the app served as in production (gunicorn, 2 workers,
+# DEBUG off, Redis), measured with wrk on loopback. In one run: a bare DRF endpoint doing one
+# indexed query (config/bench_urls.py), the Following feed (20 posts) and post search, each for
+# many signed-in people in turn (scripts/bench_feed.lua). Figures: docs/BENCHMARKS.md.
+#
+#   BENCH_SIZE=large (default): 100,000 accounts each following 500, 1,000,000 posts
+#   BENCH_SIZE=small:            10,000 accounts each following 500,   100,000 posts
+#
+# The database (shortmedia_bench, or shortmedia_bench_small) is seeded once per size and reused; Redis db 6 is emptied
+# first, so timelines are built by a warm-up run that is not counted.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+command -v wrk >/dev/null || { echo "wrk is needed (Debian: apt-get install wrk)"; exit 1; }
+case "${BENCH_SIZE:-large}" in
+  small) USERS=10000 DATABASE=shortmedia_bench_small ;;
+  large) USERS=100000 DATABASE=shortmedia_bench ;;
+  *) echo "BENCH_SIZE is small or large"; exit 1 ;;
+esac
+DURATION=${DURATION:-15s}
+CONNECTIONS=${CONNECTIONS:-16}
+PEOPLE=${PEOPLE:-200}  # signed-in people the requests rotate through
+PORT=${PORT:-8124}
+SERVER=${BENCH_MYSQL:-mysql://root@127.0.0.1:3306}
+export DATABASE_URL=$SERVER/${BENCH_DATABASE:-$DATABASE} REDIS_URL=${BENCH_REDIS:-redis://127.0.0.1:6379/6}
+export DJANGO_SETTINGS_MODULE=config.bench_settings DEBUG=False HTTPS=False ALLOWED_HOSTS=127.0.0.1 \
+  SECRET_KEY=bench-only-$(date +%s)-not-secret-at-all-0123456789 LOG_LEVEL=WARNING \
+  RATE_LIMIT_API_USER=1000000000/300 RATE_LIMIT_API_ANON=1000000000/300
+PY=.venv/bin/python
+WORK=$(mktemp -d)
+trap 'rm -rf "$WORK"' EXIT
+
+seeded=$($PY manage.py shell -c "
+from django.db.utils import Error
+try:
+    from posts.models import Post
+    from users.models import User
+    print(User.objects.filter(username__startswith='bulk').count() == $USERS and Post.objects.count() >= $USERS * 10)
+except Error:
+    print(False)" 2>/dev/null || echo False)
+if [ "$seeded" != True ]; then
+  echo "Seeding $USERS accounts into a fresh ${DATABASE_URL##*/} (minutes for the large size)..."
+  $PY - <<EOF
+import MySQLdb, dj_database_url
+settings = dj_database_url.parse("$DATABASE_URL")
+server = MySQLdb.connect(host=settings["HOST"], port=settings["PORT"] or 3306, user=settings["USER"], password=settings["PASSWORD"])
+server.query(f"DROP DATABASE IF EXISTS \`{settings['NAME']}\`")
+server.query(f"CREATE DATABASE \`{settings['NAME']}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci")
+EOF
+  $PY manage.py migrate --noinput -v0
+  $PY manage.py seed_demo --force --scale "$USERS"
+fi
+$PY manage.py migrate --noinput -v0
+$PY manage.py collectstatic --noinput -v0
+redis-cli -u "$REDIS_URL" flushdb >/dev/null
+
+# Access tokens of people spread over the bulk accounts, one per line.
+$PY manage.py shell -c "
+from users.models import User
+from users.services.accounts import issue_tokens
+people = User.objects.filter(username__startswith='bulk').order_by('pk').values_list('pk', flat=True)
+step = max(1, people.count() // $PEOPLE)
+for user in User.objects.filter(pk__in=list(people[::step][:$PEOPLE])):
+    print(issue_tokens(user=user)['access'])" >"$WORK/tokens"
+for term in coffee harbour recipe market river book train plant; do echo "/api/search/posts/?q=$term"; done >"$WORK/searches"
+
+.venv/bin/gunicorn config.wsgi -b 127.0.0.1:$PORT -w 2 --log-level warning >"$WORK/server.log" 2>&1 &
+SERVER_PID=$!
+trap 'kill $SERVER_PID 2>/dev/null; wait $SERVER_PID 2>/dev/null; rm -rf "$WORK"' EXIT
+for _ in $(seq 50); do curl -fs http://127.0.0.1:$PORT/healthz >/dev/null 2>&1 && break; sleep 0.2; done
+
+URL=http://127.0.0.1:$PORT
+load() {  # duration, url, [paths file]
+  BENCH_TOKENS=$WORK/tokens BENCH_PATHS=${3:-} wrk -t2 -c"$CONNECTIONS" -d"$1" --latency -s scripts/bench_feed.lua "$2"
+}
+measure() {  # name, url, [paths file]
+  load "$DURATION" "$2" "${3:-}" | tee -a "$WORK/wrk.log" | awk -v name="$1" '
+    /Requests\/sec/ {rps=$2} /^ +50%/ {p50=$2} /^ +99%/ {p99=$2} /Non-2xx/ {bad=$NF}
+    END {printf "| %s | %s | %s | %s | %s |\n", name, rps, p50, p99, (bad ? bad : 0)}'
+}
+# Warm-up, not counted: worker start-up, the database's buffer pool, and each person's timeline.
+load 10s "$URL/api/feeds/following/?size=20" >/dev/null
+load 5s "$URL/bench/bare/" >/dev/null
+load 5s "$URL/" "$WORK/searches" >/dev/null
+
+echo "| request ($CONNECTIONS connections, $DURATION) | requests/s | p50 | p99 | non-2xx |"
+echo "|---|---|---|---|---|"
+measure "bare DRF endpoint, one indexed query" "$URL/bench/bare/" | tee "$WORK/bare"
+measure "Following feed, 20 posts" "$URL/api/feeds/following/?size=20" | tee "$WORK/feed"
+measure "search posts (8 terms in turn)" "$URL/" "$WORK/searches"
+awk -F'|' 'NR == FNR {bare = $3; next} {printf "\nFollowing feed / bare endpoint throughput: %.2f\n", $3 / bare}' \
+  "$WORK/bare" "$WORK/feed"
+$PY manage.py shell -c "
+import os
+from django.db import connection
+from posts.models import Like, Post
+from users.models import Follow, User
+with connection.cursor() as cursor:
+    cursor.execute('SELECT VERSION(), @@innodb_buffer_pool_size DIV 1048576')
+    version, pool = cursor.fetchone()
+print(f'\\nData: {User.objects.count():,} accounts, {Follow.objects.count():,} follows, {Post.objects.count():,} posts, '
+      f'{Like.objects.count():,} likes. Machine: {os.cpu_count()} cores, MariaDB {version} (buffer pool {pool} MiB).')"

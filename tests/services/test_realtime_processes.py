@@ -1,0 +1,206 @@
+"""Live updates across server processes: a like served by one daphne process reaches a socket
+held by another one, through the Redis channel layer; and the page module live-posts.js in
+a real browser against a daphne process."""
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack, contextmanager
+from pathlib import Path
+
+import pytest
+from channels.layers import get_channel_layer
+from django.conf import settings
+from django.db import connection, connections
+from django.test import Client
+from rest_framework_simplejwt.tokens import AccessToken
+from websockets.sync.client import connect
+
+from posts.models import Post
+from posts.realtime import COUNTERS
+from posts.services import like_post
+from tests.browser import CHROMIUM, browser, page  # noqa: F401  (fixtures)
+from tests.posts.factories import PostFactory
+from tests.users.factories import FollowFactory, UserFactory
+
+pytestmark = [
+    pytest.mark.services,
+    pytest.mark.skipif(
+        not settings.REDIS_URL or connection.vendor != "mysql",
+        reason="needs Redis and a server database the daphne processes can share (make test-services)",
+    ),
+]
+
+ROOT = Path(__file__).resolve().parents[2]
+STARTUP = 30.0  # seconds a daphne process may take to start listening
+WAIT = 10.0  # seconds a frame may take to arrive before the test gives up
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@contextmanager
+def _daphne(log: Path):
+    """A daphne process serving config.asgi on the test database and this Redis, writing its
+    log to `log`; yields its port."""
+    port = _free_port()
+    db = connection.settings_dict
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"mysql://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+        "REDIS_URL": settings.REDIS_URL,
+    }
+    command = [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "config.asgi:application"]
+    with log.open("wb") as output:
+        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + STARTUP
+        while process.poll() is None and time.monotonic() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                time.sleep(0.2)
+        else:
+            raise AssertionError(f"daphne did not listen on port {port} within {STARTUP} s")
+        yield port
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+        print(log.read_text(errors="replace"))  # shown by pytest only when the test fails
+
+
+@pytest.fixture
+def two_servers(transactional_db, tmp_path):
+    with ExitStack() as stack:
+        yield tuple(stack.enter_context(_daphne(tmp_path / f"daphne-{n}.log")) for n in (1, 2))
+
+
+@pytest.fixture
+def server(transactional_db, tmp_path):
+    with _daphne(tmp_path / "daphne.log") as port:
+        yield port
+
+
+def _frame(websocket) -> dict:
+    return json.loads(websocket.recv(timeout=WAIT))
+
+
+def test_a_like_on_one_server_reaches_a_socket_on_another(two_servers):
+    # given a viewer's socket on server 1 following a post
+    first, second = two_servers
+    viewer, fan = UserFactory(), UserFactory()
+    post = PostFactory()
+    bearer = {"Authorization": f"Bearer {AccessToken.for_user(viewer)}"}
+    with connect(f"ws://127.0.0.1:{first}/ws/", additional_headers=bearer, open_timeout=WAIT) as websocket:
+        assert _frame(websocket) == {"op": "hello", "user": viewer.pk}
+        websocket.send(json.dumps({"op": "subscribe", "stream": f"post:{post.pk}"}))
+        assert _frame(websocket) == {"op": "subscribed", "stream": f"post:{post.pk}"}
+        # Idle past one blocking read of the channel layer: a socket must outlive it (redis-py 8
+        # once made every idle socket fail there).
+        time.sleep(get_channel_layer().brpop_timeout + 1)
+
+        # when someone likes it through the API of server 2
+        like = urllib.request.Request(
+            f"http://127.0.0.1:{second}/api/posts/{post.pk}/like/",
+            method="POST",
+            headers={"Authorization": f"Bearer {AccessToken.for_user(fan)}"},
+        )
+        with urllib.request.urlopen(like, timeout=WAIT) as response:
+            assert response.status == 200
+
+        # then server 1 relays the new counters
+        counters = {"id": post.pk, **dict.fromkeys(COUNTERS, 0), "likes_count": 1}
+        assert _frame(websocket) == {"op": "event", "stream": f"post:{post.pk}", "event": "counters", "data": counters}
+
+
+def _in_a_thread(function, *args, **kwargs):
+    """Run Django code beside Playwright, whose event loop runs in the main thread (the ORM
+    and async_to_sync refuse to run there)."""
+
+    def call():
+        try:
+            return function(*args, **kwargs)
+        finally:
+            connections.close_all()
+
+    with ThreadPoolExecutor(1) as executor:
+        return executor.submit(call).result()
+
+
+def _cards(*posts) -> str:
+    return "".join(
+        f'<article class="post-card" data-post-id="{post.pk}"><p>{post.body}</p>'
+        f'<span data-counter="likes_count">0</span> likes <span data-counter="comments_count">0</span> comments'
+        "</article>"
+        for post in posts
+    )
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed at /usr/bin/chromium")
+def test_live_posts_module_updates_cards_and_announces_new_posts(server, page):  # noqa: F811
+    # given a reader following someone, with a session, and posts on a Following feed page
+    expect = pytest.importorskip("playwright.sync_api").expect
+
+    def given():
+        reader, followee, fan = UserFactory(), UserFactory(), UserFactory()
+        FollowFactory(follower=reader, followee=followee)
+        client = Client()
+        client.force_login(reader)
+        return fan, followee, client.cookies["sessionid"].value, PostFactory(), PostFactory()
+
+    fan, followee, session, shown, appended = _in_a_thread(given)
+    base = f"http://127.0.0.1:{server}"
+    page.context.add_cookies([{"name": "sessionid", "value": session, "url": base}])
+    frames: list[dict] = []
+    page.on("websocket", lambda websocket: websocket.on("framereceived", lambda text: frames.append(json.loads(text))))
+
+    def wait_for_frame(frame: dict):
+        deadline = time.monotonic() + WAIT
+        while frame not in frames and time.monotonic() < deadline:
+            page.wait_for_timeout(50)  # lets Playwright deliver the frames
+        assert frame in frames
+
+    page.goto(f"{base}/static/js/socket.js")  # any page of the site's origin
+    page.set_content(
+        '<div class="new-posts-banner" data-new-posts-banner hidden><button type="button">New posts</button></div>'
+        f'<div id="feed">{_cards(shown)}</div>'
+        '<script type="module" src="/static/js/live-posts.js"></script>'
+    )
+    wait_for_frame({"op": "subscribed", "stream": f"post:{shown.pk}"})
+    wait_for_frame({"op": "subscribed", "stream": "feed:following"})
+
+    # when someone likes the post shown
+    _in_a_thread(like_post, post=shown, user=fan)
+    # then its counter changes in place
+    expect(page.locator(f'[data-post-id="{shown.pk}"] [data-counter="likes_count"]')).to_have_text("1")
+
+    # when infinite scroll appends a card and the post on it is liked
+    page.locator("#feed").evaluate("(feed, html) => feed.insertAdjacentHTML('beforeend', html)", _cards(appended))
+    wait_for_frame({"op": "subscribed", "stream": f"post:{appended.pk}"})
+    _in_a_thread(like_post, post=appended, user=fan)
+    # then that card updates too
+    expect(page.locator(f'[data-post-id="{appended.pk}"] [data-counter="likes_count"]')).to_have_text("1")
+
+    # when a card leaves the page
+    page.locator(f'[data-post-id="{shown.pk}"]').evaluate("card => card.remove()")
+    # then its stream is given up
+    wait_for_frame({"op": "unsubscribed", "stream": f"post:{shown.pk}"})
+
+    # when the followee posts twice
+    _in_a_thread(PostFactory, author=followee)
+    _in_a_thread(PostFactory, author=followee, visibility=Post.Visibility.FOLLOWERS)
+    # then the banner shows, as a polite live region, how many new posts wait
+    banner = page.locator("[data-new-posts-banner]")
+    expect(banner).to_be_visible()
+    expect(banner).to_have_attribute("aria-live", "polite")
+    expect(banner.get_by_role("button")).to_have_text("2 new posts")

@@ -24,7 +24,7 @@ from websockets.sync.client import connect
 from posts.models import Post
 from posts.realtime import COUNTERS
 from posts.services import like_post
-from tests.browser import CHROMIUM, browser, page  # noqa: F401  (fixtures)
+from tests.browser import CHROMIUM, VIEWPORT
 from tests.posts.factories import PostFactory
 from tests.users.factories import FollowFactory, UserFactory
 
@@ -57,6 +57,8 @@ def _daphne(log: Path):
         **os.environ,
         "DATABASE_URL": f"mysql://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
         "REDIS_URL": settings.REDIS_URL,
+        # Tasks (the new-post fan-out) run inside the server; tests/services has a real worker.
+        "CELERY_TASK_ALWAYS_EAGER": "True",
     }
     command = [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "config.asgi:application"]
     with log.open("wb") as output:
@@ -147,7 +149,7 @@ def _cards(*posts) -> str:
 
 @pytest.mark.browser
 @pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed at /usr/bin/chromium")
-def test_live_posts_module_updates_cards_and_announces_new_posts(server, page):  # noqa: F811
+def test_live_posts_module_updates_cards_and_announces_new_posts(server, page):
     # given a reader following someone, with a session, and posts on a Following feed page
     expect = pytest.importorskip("playwright.sync_api").expect
 
@@ -204,3 +206,64 @@ def test_live_posts_module_updates_cards_and_announces_new_posts(server, page): 
     expect(banner).to_be_visible()
     expect(banner).to_have_attribute("aria-live", "polite")
     expect(banner.get_by_role("button")).to_have_text("2 new posts")
+
+
+def _signed_in(browser, user, base: str):
+    """A browser page with `user`'s session on the site at `base`."""
+    client = Client()
+    _in_a_thread(client.force_login, user)
+    context = browser.new_context(viewport=VIEWPORT)
+    context.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": base}])
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    return page
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed at /usr/bin/chromium")
+def test_two_people_on_two_servers_see_each_others_likes_comments_and_posts_live(two_servers, browser):
+    # given Ana, who follows Bob, reading her post on server 1, and Bob reading it on server 2
+    expect = pytest.importorskip("playwright.sync_api").expect
+
+    def given():
+        ana, bob = UserFactory(username="ana"), UserFactory(username="bob")
+        FollowFactory(follower=ana, followee=bob)
+        return ana, bob, PostFactory(author=ana, body="Sunrise over the river")
+
+    ana, bob, post = _in_a_thread(given)
+    first, second = (f"http://127.0.0.1:{port}" for port in two_servers)
+    ana_page, bob_page = _signed_in(browser, ana, first), _signed_in(browser, bob, second)
+    ana_frames: list[dict] = []
+    ana_page.on("websocket", lambda ws: ws.on("framereceived", lambda text: ana_frames.append(json.loads(text))))
+    ana_page.goto(f"{first}/p/{post.pk}/")
+    bob_page.goto(f"{second}/p/{post.pk}/")
+    deadline = time.monotonic() + WAIT
+    while {"op": "subscribed", "stream": f"post:{post.pk}"} not in ana_frames and time.monotonic() < deadline:
+        ana_page.wait_for_timeout(50)
+    card = ana_page.locator(f'article.post-card[data-post-id="{post.pk}"]')
+
+    # when Bob likes it with the keyboard
+    bob_page.get_by_role("button", name="Like").focus()
+    bob_page.keyboard.press("Enter")
+    # then Ana's page shows the like without a reload
+    expect(card.locator('[data-counter="likes_count"]')).to_have_text("1")
+
+    # when Bob comments
+    bob_page.get_by_label("Your comment").fill("Beautiful light!")
+    bob_page.get_by_role("button", name="Comment", exact=True).click()
+    # then Ana's comment count moves too
+    expect(card.locator('[data-counter="comments_count"]')).to_have_text("1")
+
+    # when Ana is on her Following feed and Bob posts from his home page
+    ana_page.goto(f"{first}/")
+    deadline = time.monotonic() + WAIT
+    while {"op": "subscribed", "stream": "feed:following"} not in ana_frames and time.monotonic() < deadline:
+        ana_page.wait_for_timeout(50)
+    bob_page.goto(f"{second}/")
+    bob_page.get_by_label("Your post").fill("Fresh bread at the corner bakery")
+    bob_page.get_by_role("button", name="Post", exact=True).click()
+    # then Ana is told, and the new post appears when she asks for it
+    banner = ana_page.locator("[data-new-posts-banner]")
+    expect(banner.get_by_role("button")).to_have_text("1 new post")
+    banner.get_by_role("button").click()
+    expect(ana_page.get_by_text("Fresh bread at the corner bakery")).to_be_visible()

@@ -48,17 +48,23 @@ class Draft:
         return written
 
 
+def clean_text(text: str, *, limit: int, noun: str, empty: str | None) -> str:
+    """`text` stripped; ValidationFailed on "body" if it is empty (when `empty` says what to
+    tell) or longer than `limit` characters."""
+    text = (text or "").strip()
+    if empty and not text:
+        raise ValidationFailed.on("body", empty, code="empty")
+    if len(text) > limit:
+        message = f"{noun} are at most {limit} characters; this one has {len(text)}."
+        raise ValidationFailed.on("body", message, code="too_long")
+    return text
+
+
 def clean_body(body: str, *, required: bool) -> str:
-    body = (body or "").strip()
-    if required and not body:
-        raise ValidationFailed.on("body", "Write something first.", code="empty")
-    if len(body) > settings.POST_MAX_LENGTH:
-        raise ValidationFailed.on(
-            "body",
-            f"Posts are at most {settings.POST_MAX_LENGTH} characters; this one has {len(body)}.",
-            code="too_long",
-        )
-    return body
+    """A post's text."""
+    return clean_text(
+        body, limit=settings.POST_MAX_LENGTH, noun="Posts", empty="Write something first." if required else None
+    )
 
 
 class PostKind(Protocol):

@@ -18,7 +18,7 @@ from core.exceptions import NotFound, PermissionDenied, ValidationFailed
 from users.models import User
 
 from . import realtime, strategies, tasks, text
-from .factories import clean_body, draft_post
+from .factories import clean_body, clean_text, draft_post
 from .models import Comment, Hashtag, Like, Post, PostImage, Save
 from .repositories import ensure_can_view
 
@@ -127,47 +127,39 @@ def delete_post(*, post: Post, by: User) -> None:
         _after_commit(_delete_files, files)
 
 
-def like_post(*, post: Post, user: User) -> bool:
-    """Like a post the user can see. Idempotent: False if it was already liked."""
+def _mark(model, counter: str, *, post: Post, user: User, on: bool) -> bool:
+    """Add (on) or remove the user's like or save of a post they can see, moving its counter.
+    Idempotent: False if there was nothing to change."""
     ensure_can_view(user, post)
     with transaction.atomic():
         _lock(post)
-        _, created = Like.objects.get_or_create(post=post, user=user)
-        if created:
-            _bump(post, likes_count=1)
-    return created
+        if on:
+            changed = model.objects.get_or_create(post=post, user=user)[1]
+        else:
+            changed = model.objects.filter(post=post, user=user).delete()[0] > 0
+        if changed:
+            _bump(post, **{counter: 1 if on else -1})
+    return changed
+
+
+def like_post(*, post: Post, user: User) -> bool:
+    """Like a post the user can see. Idempotent: False if it was already liked."""
+    return _mark(Like, "likes_count", post=post, user=user, on=True)
 
 
 def unlike_post(*, post: Post, user: User) -> bool:
     """Take a like back. Idempotent: False if there was none."""
-    ensure_can_view(user, post)
-    with transaction.atomic():
-        _lock(post)
-        deleted, _ = Like.objects.filter(post=post, user=user).delete()
-        if deleted:
-            _bump(post, likes_count=-1)
-    return bool(deleted)
+    return _mark(Like, "likes_count", post=post, user=user, on=False)
 
 
 def save_post(*, post: Post, user: User) -> bool:
     """Bookmark a post for later (only its saver sees the bookmark). Idempotent."""
-    ensure_can_view(user, post)
-    with transaction.atomic():
-        _lock(post)
-        _, created = Save.objects.get_or_create(post=post, user=user)
-        if created:
-            _bump(post, saves_count=1)
-    return created
+    return _mark(Save, "saves_count", post=post, user=user, on=True)
 
 
 def unsave_post(*, post: Post, user: User) -> bool:
-    ensure_can_view(user, post)
-    with transaction.atomic():
-        _lock(post)
-        deleted, _ = Save.objects.filter(post=post, user=user).delete()
-        if deleted:
-            _bump(post, saves_count=-1)
-    return bool(deleted)
+    """Remove a bookmark. Idempotent: False if there was none."""
+    return _mark(Save, "saves_count", post=post, user=user, on=False)
 
 
 def _shared(post: Post) -> Post:
@@ -215,15 +207,7 @@ def add_comment(*, post: Post, by: User, body: str, parent: Comment | None = Non
     """Comment on a post the user can see, or reply to a comment on it. A reply to a reply
     joins the thread of the comment it answers."""
     ensure_can_view(by, post)
-    body = (body or "").strip()
-    if not body:
-        raise ValidationFailed.on("body", "Write a comment first.", code="empty")
-    if len(body) > settings.COMMENT_MAX_LENGTH:
-        raise ValidationFailed.on(
-            "body",
-            f"Comments are at most {settings.COMMENT_MAX_LENGTH} characters; this one has {len(body)}.",
-            code="too_long",
-        )
+    body = clean_text(body, limit=settings.COMMENT_MAX_LENGTH, noun="Comments", empty="Write a comment first.")
     if parent is not None:
         if parent.post_id != post.pk:
             raise NotFound("No such comment on this post.")

@@ -9,7 +9,8 @@ from rest_framework.views import APIView
 
 from users.models import Profile
 
-from .urls import handler400, handler403, handler404, handler500, urlpatterns as site_urlpatterns
+from .urls import handler400, handler403, handler404, handler500
+from .urls import urlpatterns as site_urlpatterns
 
 __all__ = ["handler400", "handler403", "handler404", "handler500", "urlpatterns"]
 

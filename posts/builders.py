@@ -73,7 +73,7 @@ class SearchQuery:
         words = self.words
         if not words and not self.tags:
             return Post.objects.none()
-        posts = Post.objects.visible_to(self.viewer)
+        posts: QuerySet = Post.objects.visible_to(self.viewer)
         if words:
             posts = search_backend().matching(posts, words)
         for tag in self.tags:
@@ -113,7 +113,7 @@ class SearchQuery:
         public = Post.hashtags.through.objects.filter(
             hashtag=OuterRef("pk"), post__visibility=Post.Visibility.PUBLIC, post__is_hidden=False
         )
-        uses = Subquery(public.order_by().values("hashtag").annotate(n=Count("*")).values("n"))
+        uses = Subquery(public.order_by().values("hashtag").annotate(n=Count("*")).values("n"))  # type: ignore[misc]  # stubs miss values() after annotate()
         tags = Hashtag.objects.filter(starts).annotate(uses=Coalesce(uses, Value(0), output_field=IntegerField()))
         tags = tags.filter(uses__gt=0).annotate(popularity=-F("uses"))
         return tags if names else tags.none()

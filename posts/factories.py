@@ -41,9 +41,9 @@ class Draft:
                 post=post, position=position, width=prepared.width, height=prepared.height, alt_text=prepared.alt_text
             )
             row.image.save(f"{post.pk}-{position}.webp", prepared.image, save=False)
-            written.append(row.image.name)
+            written.append(str(row.image.name))
             row.thumbnail.save(f"{post.pk}-{position}-t.webp", prepared.thumbnail, save=False)
-            written.append(row.thumbnail.name)
+            written.append(str(row.thumbnail.name))
             row.save()
         return written
 
@@ -74,7 +74,7 @@ class PostKind(Protocol):
 
 
 class TextKind:
-    kind = Post.Kind.TEXT
+    kind: str = Post.Kind.TEXT
 
     def draft(self, *, body, images, alt_texts):
         if images:
@@ -83,7 +83,7 @@ class TextKind:
 
 
 class ImageKind:
-    kind = Post.Kind.IMAGE
+    kind: str = Post.Kind.IMAGE
 
     def draft(self, *, body, images, alt_texts):
         if not images:

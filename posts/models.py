@@ -75,6 +75,12 @@ class Post(TimeStampedModel):
 
     objects = PostQuerySet.as_manager()
 
+    # Set by repositories.decorate for the one viewer a post is read for.
+    original: Post | None
+    is_liked: bool
+    is_saved: bool
+    is_reposted: bool
+
     class Meta:
         indexes = [
             models.Index(fields=["author", "-created_at", "-id"], name="post_author_recent"),

@@ -6,6 +6,7 @@ which of them the viewer liked, saved and reposted."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
@@ -17,7 +18,7 @@ from core.pagination import Page, cursor_values, paginate
 from users.models import Block, Follow, User
 
 from . import timelines
-from .models import Comment, Hashtag, Like, Post, Save
+from .models import Comment, Hashtag, Like, Post, PostQuerySet, Save
 from .strategies import Ranking, ranking_for
 
 REPLIES_SHOWN = 3  # replies shown under each comment before "more replies"
@@ -69,7 +70,7 @@ def get_post_for(viewer, post_id: int) -> Post:
     return posts[0]
 
 
-def _feed(posts: QuerySet, viewer, ranking: Ranking, *, cursor: str | None, size: int) -> Page:
+def _feed(posts: PostQuerySet, viewer, ranking: Ranking, *, cursor: str | None, size: int) -> Page:
     ranked, fields = ranking.rank(posts.visible_to(viewer), viewer)
     page = paginate(with_post_data(ranked), cursor=cursor, size=size, fields=fields)
     return Page(decorate(page.items, viewer), page.next_cursor)
@@ -82,11 +83,14 @@ def following_feed(viewer: User, *, cursor: str | None = None, size: int = 20) -
     followees = Follow.objects.filter(follower=viewer).values("followee_id")
     posts = Post.objects.filter(Q(author_id__in=followees) | Q(author=viewer))
     ranking = ranking_for("following")
-    page = _timeline_page(posts, viewer, cursor=cursor, size=size) if ranking.name == "recency" else None
-    return page or _feed(posts, viewer, ranking, cursor=cursor, size=size)
+    if ranking.name == "recency":  # the order timelines keep
+        page = _timeline_page(posts, viewer, cursor=cursor, size=size)
+        if page is not None:
+            return page
+    return _feed(posts, viewer, ranking, cursor=cursor, size=size)
 
 
-def _timeline_page(posts: QuerySet, viewer: User, *, cursor: str | None, size: int) -> Page | None:
+def _timeline_page(posts: PostQuerySet, viewer: User, *, cursor: str | None, size: int) -> Page | None:
     """The recency page of `posts` after `cursor`, looked for only among the next ids of the
     viewer's timeline (and the posts of pulled authors); None if the pull query must answer.
     Correct when the page ends inside the stretch of the timeline read, or the stretch
@@ -195,13 +199,13 @@ def get_comment_for(viewer, post: Post, comment_id: int) -> Comment:
 # --- Hashtags ------------------------------------------------------------------------------------
 
 
-def trending_hashtags(*, limit: int = 10) -> list[dict]:
+def trending_hashtags(*, limit: int = 10) -> list[Any]:
     """The tags on the most public posts of the trending window, counted every few minutes."""
 
-    def count() -> list[dict]:
+    def count() -> list[Any]:
         since = timezone.now() - timedelta(days=settings.TRENDING_WINDOW_DAYS)
         recent = Q(posts__created_at__gte=since, posts__visibility=Post.Visibility.PUBLIC, posts__is_hidden=False)
         tags = Hashtag.objects.annotate(uses=Count("posts", filter=recent)).filter(uses__gt=0)
         return list(tags.order_by("-uses", "name").values("name", "uses")[:limit])
 
-    return cache.get_or_set(f"trending-hashtags:{limit}", count, timeout=300)
+    return cache.get_or_set(f"trending-hashtags:{limit}", count, timeout=300) or []

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime, timedelta
-from typing import Protocol
+from typing import Any, Protocol
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
@@ -30,7 +30,7 @@ DECAY_SECONDS = 12.5 * 3600
 
 
 def engagement():
-    total = Value(0)
+    total: Any = Value(0)
     for field, weight in WEIGHTS.items():
         total = total + F(field) * weight
     return total

@@ -46,7 +46,8 @@ def _link(match: re.Match) -> str:
 
 def linkify(text: str) -> SafeString:
     """The text HTML-escaped, with tags and mentions turned into links, line breaks kept."""
-    parts, last = [], 0
+    parts: list[str] = []
+    last = 0
     for match in LINKABLE_RE.finditer(text):
         parts.append(escape(text[last : match.start()]))
         parts.append(_link(match))

@@ -83,19 +83,19 @@ def push_post(post: Post) -> None:
     client = _client()
     if client is None:
         return
-    followers = Follow.objects.filter(followee_id=post.author_id)
-    if followers[: settings.TIMELINE_FAN_OUT_LIMIT + 1].count() > settings.TIMELINE_FAN_OUT_LIMIT:
-        client.sadd(PULLED, post.author_id)
-        followers = followers.none()
     entry = (score(post.created_at), member(post.pk), settings.TIMELINE_LENGTH)
     push = client.register_script(_PUSH)
     push(keys=[_key(post.author_id)], args=entry)
-    last = 0
-    while chunk := list(
-        followers.filter(follower_id__gt=last).order_by("follower_id").values_list("follower_id", flat=True)[:PUSH_BATCH]
-    ):
+    follows = Follow.objects.filter(followee_id=post.author_id)
+    if follows[: settings.TIMELINE_FAN_OUT_LIMIT + 1].count() > settings.TIMELINE_FAN_OUT_LIMIT:
+        client.sadd(PULLED, post.author_id)
+        return
+    followers = follows.order_by("follower_id").values_list("follower_id", flat=True)
+    chunk = list(followers[:PUSH_BATCH])
+    while chunk:
         push(keys=[_key(user_id) for user_id in chunk], args=entry)
-        last = chunk[-1]
+        # A short chunk was the last: asking again would read all the followers once more.
+        chunk = list(followers.filter(follower_id__gt=chunk[-1])[:PUSH_BATCH]) if len(chunk) == PUSH_BATCH else []
 
 
 def forget(user_ids: Iterable[int]) -> None:
@@ -117,8 +117,10 @@ def _rebuild(client: redis.Redis, viewer: User, fingerprint: str) -> None:
     """Fill `viewer`'s timeline from the database. Marked as building first, so pushes that
     land meanwhile are kept and readers use the pull query until it is done."""
     start = client.pipeline()
-    start.delete(_key(viewer.pk)).zadd(_key(viewer.pk), {BUILDING: MARKER_SCORE})
-    start.expire(_key(viewer.pk), settings.TIMELINE_DAYS * 86400).execute()
+    start.delete(_key(viewer.pk))
+    start.zadd(_key(viewer.pk), {BUILDING: MARKER_SCORE})
+    start.expire(_key(viewer.pk), settings.TIMELINE_DAYS * 86400)
+    start.execute()
     followees = list(Follow.objects.filter(follower=viewer).values_list("followee_id", flat=True))
     newest = (
         Post.objects.filter(author_id__in=[*followees, viewer.pk])
@@ -130,7 +132,8 @@ def _rebuild(client: redis.Redis, viewer: User, fingerprint: str) -> None:
     finish.zremrangebyscore(_key(viewer.pk), MARKER_SCORE, MARKER_SCORE)
     finish.zadd(_key(viewer.pk), {**entries, fingerprint: MARKER_SCORE})
     finish.zremrangebyrank(_key(viewer.pk), 1, -(settings.TIMELINE_LENGTH + 1))
-    finish.expire(_key(viewer.pk), settings.TIMELINE_DAYS * 86400).execute()
+    finish.expire(_key(viewer.pk), settings.TIMELINE_DAYS * 86400)
+    finish.execute()
 
 
 @dataclass(frozen=True)
@@ -153,7 +156,10 @@ def page_ids(viewer: User, *, before: datetime | None, count: int, rebuilt: bool
     top = score(before) if before else "+inf"
     try:
         read = client.pipeline(transaction=False)
-        read.zrange(key, 0, 0).zcard(key).smembers(PULLED).expire(key, settings.TIMELINE_DAYS * 86400)
+        read.zrange(key, 0, 0)
+        read.zcard(key)
+        read.smembers(PULLED)
+        read.expire(key, settings.TIMELINE_DAYS * 86400)
         read.zrevrangebyscore(key, top, f"({MARKER_SCORE}", start=0, num=count, withscores=True)
         marker, size, pulled, _, entries = read.execute()
         fingerprint = _fingerprint(viewer)
@@ -177,7 +183,7 @@ def page_ids(viewer: User, *, before: datetime | None, count: int, rebuilt: bool
 
 
 def _followed(viewer: User, authors: Iterable[str]) -> list[int]:
-    authors = [int(author) for author in authors]
-    if not authors:
+    ids = [int(author) for author in authors]
+    if not ids:
         return []
-    return list(Follow.objects.filter(follower=viewer, followee_id__in=authors).values_list("followee_id", flat=True))
+    return list(Follow.objects.filter(follower=viewer, followee_id__in=ids).values_list("followee_id", flat=True))

@@ -6,7 +6,7 @@ local next_token, next_path = 0, 0
 
 local function lines(name)
   local found = {}
-  if name then
+  if name and name ~= "" then
     for line in io.lines(name) do
       if line ~= "" then found[#found + 1] = line end
     end

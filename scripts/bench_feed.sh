@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # Feed benchmark: a large MariaDB database, the app served as in production (gunicorn, 2 workers,
 # DEBUG off, Redis), measured with wrk on loopback. In one run: a bare DRF endpoint doing one
-# indexed query (config/bench_urls.py), the Following feed (20 posts) and post search, each for
-# many signed-in people in turn (scripts/bench_feed.lua). Figures: docs/BENCHMARKS.md.
+# indexed query (config/bench_urls.py), the Following feed (20 posts) read through the Redis
+# timelines and then from the pull query alone, and post search; each request for the next of
+# many signed-in people (scripts/bench_feed.lua). CONNECTIONS (16) load the server to its limit;
+# 2 connections, one per worker, show the latency of a request that does not wait in a queue.
+# Figures: docs/BENCHMARKS.md.
 #
 #   BENCH_SIZE=large (default): 100,000 accounts each following 500, 1,000,000 posts
 #   BENCH_SIZE=small:            10,000 accounts each following 500,   100,000 posts
@@ -30,7 +33,7 @@ PY=.venv/bin/python
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
 
-seeded=$($PY manage.py shell -c "
+seeded=$($PY manage.py shell -v 0 -c "
 from django.db.utils import Error
 try:
     from posts.models import Post
@@ -55,7 +58,7 @@ $PY manage.py collectstatic --noinput -v0
 redis-cli -u "$REDIS_URL" flushdb >/dev/null
 
 # Access tokens of people spread over the bulk accounts, one per line.
-$PY manage.py shell -c "
+$PY manage.py shell -v 0 -c "
 from users.models import User
 from users.services.accounts import issue_tokens
 people = User.objects.filter(username__startswith='bulk').order_by('pk').values_list('pk', flat=True)
@@ -64,33 +67,59 @@ for user in User.objects.filter(pk__in=list(people[::step][:$PEOPLE])):
     print(issue_tokens(user=user)['access'])" >"$WORK/tokens"
 for term in coffee harbour recipe market river book train plant; do echo "/api/search/posts/?q=$term"; done >"$WORK/searches"
 
-.venv/bin/gunicorn config.wsgi -b 127.0.0.1:$PORT -w 2 --log-level warning >"$WORK/server.log" 2>&1 &
-SERVER_PID=$!
-trap 'kill $SERVER_PID 2>/dev/null; wait $SERVER_PID 2>/dev/null; rm -rf "$WORK"' EXIT
-for _ in $(seq 50); do curl -fs http://127.0.0.1:$PORT/healthz >/dev/null 2>&1 && break; sleep 0.2; done
-
 URL=http://127.0.0.1:$PORT
-load() {  # duration, url, [paths file]
-  BENCH_TOKENS=$WORK/tokens BENCH_PATHS=${3:-} wrk -t2 -c"$CONNECTIONS" -d"$1" --latency -s scripts/bench_feed.lua "$2"
+SERVER_PID=
+serve() {  # extra environment for the server, e.g. FEED_TIMELINES=False
+  stop
+  env "$@" .venv/bin/gunicorn config.wsgi -b 127.0.0.1:$PORT -w 2 --log-level warning >>"$WORK/server.log" 2>&1 &
+  SERVER_PID=$!
+  for _ in $(seq 50); do curl -fs "$URL/healthz" >/dev/null 2>&1 && break; sleep 0.2; done
 }
-measure() {  # name, url, [paths file]
-  load "$DURATION" "$2" "${3:-}" | tee -a "$WORK/wrk.log" | awk -v name="$1" '
-    /Requests\/sec/ {rps=$2} /^ +50%/ {p50=$2} /^ +99%/ {p99=$2} /Non-2xx/ {bad=$NF}
-    END {printf "| %s | %s | %s | %s | %s |\n", name, rps, p50, p99, (bad ? bad : 0)}'
+stop() {
+  if [ -n "$SERVER_PID" ]; then kill "$SERVER_PID" 2>/dev/null; wait "$SERVER_PID" 2>/dev/null || true; fi
+  SERVER_PID=
 }
-# Warm-up, not counted: worker start-up, the database's buffer pool, and each person's timeline.
-load 10s "$URL/api/feeds/following/?size=20" >/dev/null
-load 5s "$URL/bench/bare/" >/dev/null
-load 5s "$URL/" "$WORK/searches" >/dev/null
+trap 'stop; rm -rf "$WORK"' EXIT
+load() {  # connections, duration, url, [paths file]
+  BENCH_TOKENS=$WORK/tokens BENCH_PATHS=${4:-} wrk -t2 -c"$1" -d"$2" --latency --timeout 10s -s scripts/bench_feed.lua "$3"
+}
+measure() {  # name, connections, url, [paths file]
+  load "$2" "$DURATION" "$3" "${4:-}" | tee -a "$WORK/wrk.log" | awk -v name="$1" -v connections="$2" '
+    /Requests\/sec/ {rps=$2} /^ +50%/ {p50=$2} /^ +99%/ {p99=$2} /Non-2xx/ {bad=$NF} /Socket errors/ {errors=$0}
+    END {printf "| %s | %s | %s | %s | %s | %s |\n", name, connections, rps, p50, p99, (bad ? bad : 0) (errors ? "; " errors : "")}'
+  sleep 2  # let the workers finish what wrk left queued
+}
 
-echo "| request ($CONNECTIONS connections, $DURATION) | requests/s | p50 | p99 | non-2xx |"
-echo "|---|---|---|---|---|"
-measure "bare DRF endpoint, one indexed query" "$URL/bench/bare/" | tee "$WORK/bare"
-measure "Following feed, 20 posts" "$URL/api/feeds/following/?size=20" | tee "$WORK/feed"
-measure "search posts (8 terms in turn)" "$URL/" "$WORK/searches"
-awk -F'|' 'NR == FNR {bare = $3; next} {printf "\nFollowing feed / bare endpoint throughput: %.2f\n", $3 / bare}' \
+serve
+# Warm-up, not counted: worker start-up, the database's buffer pool, and everyone's timeline.
+load "$CONNECTIONS" 10s "$URL/api/feeds/following/?size=20" >/dev/null
+load "$CONNECTIONS" 5s "$URL/bench/bare/" >/dev/null
+echo "| request | connections | requests/s | p50 | p99 | non-2xx |"
+echo "|---|---|---|---|---|---|"
+measure "bare DRF endpoint, one indexed query" "$CONNECTIONS" "$URL/bench/bare/" | tee "$WORK/bare"
+measure "Following feed, 20 posts (timelines)" "$CONNECTIONS" "$URL/api/feeds/following/?size=20" | tee "$WORK/feed"
+measure "bare DRF endpoint, one indexed query" 2 "$URL/bench/bare/"
+measure "Following feed, 20 posts (timelines)" 2 "$URL/api/feeds/following/?size=20"
+# Search takes its time per request: two at a time, one per worker, so none waits in a queue.
+measure "search posts (8 terms in turn)" 2 "$URL/" "$WORK/searches"
+# The same feed from the pull query alone, as without Redis.
+serve FEED_TIMELINES=False
+load 2 5s "$URL/api/feeds/following/?size=20" >/dev/null
+measure "Following feed, 20 posts (pull query)" "$CONNECTIONS" "$URL/api/feeds/following/?size=20"
+measure "Following feed, 20 posts (pull query)" 2 "$URL/api/feeds/following/?size=20"
+stop
+$PY manage.py shell -v 0 -c "
+from time import perf_counter
+from posts import timelines
+from posts.models import Post
+posts = list(Post.objects.order_by('-pk')[:100])
+started = perf_counter()
+for post in posts:
+    timelines.push_post(post)
+print(f'| fan-out: a new post into its followers\\' timelines (Celery task body) | 1 | {len(posts) / (perf_counter() - started):.1f} posts/s | | | |')"
+awk -F'|' 'NR == FNR {bare = $4; next} {printf "\nFollowing feed / bare endpoint throughput: %.2f\n", $4 / bare}' \
   "$WORK/bare" "$WORK/feed"
-$PY manage.py shell -c "
+$PY manage.py shell -v 0 -c "
 import os
 from django.db import connection
 from posts.models import Like, Post

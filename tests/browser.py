@@ -16,7 +16,6 @@ CHROMIUM_ARGS = [
 VIEWPORT = {"width": 1280, "height": 900}
 
 
-
 @pytest.fixture
 def browser(monkeypatch):
     # Playwright's sync API keeps an asyncio event loop running in the main thread, so Django's

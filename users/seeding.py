@@ -4,7 +4,6 @@ follows, made through the services; and bulk accounts with profiles and follows 
 from __future__ import annotations
 
 import io
-import random
 from datetime import date, timedelta
 
 from django.contrib.auth.hashers import make_password
@@ -15,7 +14,7 @@ from django.db.models import Max
 from django.utils import timezone
 from PIL import Image, ImageDraw, ImageFont
 
-from core.seeding import Out, Volume, insert_rows, timed
+from core.seeding import Out, Volume, insert_rows, random_source, timed
 
 from .models import Follow, Profile, User
 from .services.profiles import set_avatar, update_profile
@@ -39,8 +38,8 @@ PALETTE = ["#007E33", "#00A844", "#2E7D32", "#00695C", "#1B5E20", "#33691E", "#0
 
 # Bulk accounts are bulk1, bulk2, …: a name sign-ups are unlikely to take, found by its prefix.
 BULK_PREFIX = "bulk"
-FIRST_NAMES = "Ada Bruno Chloé Dmitri Elif Farah Gustavo Hana Ivan Jia Kwame Lena Mateo Nia Oskar Paula Rafael Sana".split()
-LAST_NAMES = "Andersen Baptiste Chen Diallo Eriksen Fonseca García Haddad Ito Jensen Kowalski Lima Moreau Novak".split()
+FIRST_NAMES = ["Ada", "Bruno", "Chloé", "Dmitri", "Elif", "Farah", "Gustavo", "Hana", "Ivan", "Jia", "Kwame", "Lena"]
+LAST_NAMES = ["Andersen", "Baptiste", "Chen", "Diallo", "Eriksen", "Fonseca", "García", "Haddad", "Ito", "Jensen"]
 USER_COLUMNS = (
     "id",
     "username",
@@ -127,7 +126,7 @@ class UsersSeeder:
             yield (user_id, username, email, password, "", "", True, True, False, False, when)
 
     def _profiles(self, ids, joined):
-        rng = random.Random(1)
+        rng = random_source(1)
         for user_id, when in zip(ids, joined, strict=True):
             name = f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}"
             yield (user_id, name, "", rng.choice(CITIES), "", "", when, when)
@@ -135,7 +134,7 @@ class UsersSeeder:
     def _follows(self, ids, joined, count):
         """Each account follows `count` others at random, from the day it joined; rows come in
         (follower, followee) order, the unique index's, so it grows at its end."""
-        rng = random.Random(2)
+        rng = random_source(2)
         for offset, (follower, when) in enumerate(zip(ids, joined, strict=True)):
             picked = [pick for pick in rng.sample(range(len(ids)), count + 1) if pick != offset][:count]
             for pick in sorted(picked):

@@ -122,6 +122,20 @@ def test_new_posts_are_pushed_into_the_followers_timelines(town, django_capture_
     assert _flat(_pages(town.reader, 5)) == [mine.pk, from_ana.pk, *town.expected]
 
 
+def test_a_post_reaches_every_follower_in_batches(db, monkeypatch, django_capture_on_commit_callbacks):
+    # given an author with 5 followers who have read their feeds, pushed 2 timelines at a time
+    monkeypatch.setattr(timelines, "PUSH_BATCH", 2)
+    author = UserFactory()
+    readers = [FollowFactory(followee=author).follower for _ in range(5)]
+    for reader in readers:
+        _pages(reader, 20)
+    # when
+    with django_capture_on_commit_callbacks(execute=True):
+        post = PostFactory(author=author, body="to all five")
+    # then
+    assert [_timeline(reader) for reader in readers] == [[post.pk]] * 5
+
+
 def test_following_and_unfollowing_rebuild_the_timeline(town, settings):
     # given a reader whose timeline is built
     _pages(town.reader, 20)
@@ -161,9 +175,7 @@ def test_pages_past_a_full_timeline_come_from_the_database(town, settings, djang
     assert _timeline(town.reader) == [newest.pk, *town.expected[:2]]
 
 
-def test_authors_with_too_many_followers_are_read_from_the_database(
-    town, settings, django_capture_on_commit_callbacks
-):
+def test_authors_with_too_many_followers_are_read_from_the_database(town, settings, django_capture_on_commit_callbacks):
     # given Ana with 2 followers, over a limit of 1, and the reader's timeline built
     settings.TIMELINE_FAN_OUT_LIMIT = 1
     FollowFactory(followee=town.ana)

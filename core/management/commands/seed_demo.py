@@ -38,7 +38,9 @@ class Command(BaseCommand):
             follows=follows if follows is not None else base.follows,
         )
         if volume.users < 2 or volume.posts < 0 or not 0 <= volume.follows < volume.users:
-            raise CommandError("Bulk data needs at least 2 accounts, and each follows fewer than there are.")
+            raise CommandError(
+                "Bulk data needs 2 accounts or more, no negative volume, and fewer follows than accounts."
+            )
         started = monotonic()
         for seeder in seeders():
             seeder.bulk(volume, self.stdout.write)

@@ -5,7 +5,7 @@ A timeline is a Redis sorted set of the newest TIMELINE_LENGTH candidates for on
 Following feed: the ids of posts by the people they follow and by themselves, scored by creation
 time in microseconds (the pull query's order). Members are zero-padded ids, so posts of the same
 microsecond order by id as well. After a post is committed, a Celery task pushes it into its
-author's and followers' timelines (push_post). A page (page_ids) is the next stretch of ids from
+author's and followers' timelines (start_push). A page (page_ids) is the next stretch of ids from
 the timeline; repositories.following_feed loads just those rows with the pull query's own filters
 and keyset, so the page is the pull feed's page: the timeline only tells it where to look.
 
@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import functools
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -39,7 +39,6 @@ EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 MARKER_SCORE = -1  # below every post's score: the marker is always rank 0
 BUILDING = "~building"
 PULLED = "sm:tl:pulled"  # authors whose posts are not pushed
-PUSH_BATCH = 1000  # timelines per script call
 
 # Adds the post to each timeline that exists (nobody reads the others), then trims it to the
 # newest ARGV[3] posts; rank 0, the marker, stays.
@@ -76,26 +75,23 @@ def member(post_id: int) -> str:
     return f"{post_id:020d}"
 
 
-def push_post(post: Post) -> None:
-    """Put `post` into its author's timeline and, unless the author has too many followers, into
-    their followers'. Called by the fan-out task after commit; every post goes in, whatever its
-    visibility, since readers filter as the pull query does (a post's audience can change)."""
+def start_push(post: Post) -> Callable[[list[int]], None] | None:
+    """Put `post` into its author's timeline and answer how to put it into followers' (a
+    batch of their ids at a time), or None when it goes into no one else's: no Redis, or the
+    author has too many followers to push to (readers then pull the author's posts). Called
+    by the fan-out task after commit; every post goes in, whatever its visibility, since
+    readers filter as the pull query does (a post's audience can change)."""
     client = _client()
     if client is None:
-        return
+        return None
     entry = (score(post.created_at), member(post.pk), settings.TIMELINE_LENGTH)
     push = client.register_script(_PUSH)
     push(keys=[_key(post.author_id)], args=entry)
     follows = Follow.objects.filter(followee_id=post.author_id)
     if follows[: settings.TIMELINE_FAN_OUT_LIMIT + 1].count() > settings.TIMELINE_FAN_OUT_LIMIT:
         client.sadd(PULLED, post.author_id)
-        return
-    followers = follows.order_by("follower_id").values_list("follower_id", flat=True)
-    chunk = list(followers[:PUSH_BATCH])
-    while chunk:
-        push(keys=[_key(user_id) for user_id in chunk], args=entry)
-        # A short chunk was the last: asking again would read all the followers once more.
-        chunk = list(followers.filter(follower_id__gt=chunk[-1])[:PUSH_BATCH]) if len(chunk) == PUSH_BATCH else []
+        return None
+    return lambda follower_ids: push(keys=[_key(user_id) for user_id in follower_ids], args=entry)
 
 
 def forget(user_ids: Iterable[int]) -> None:

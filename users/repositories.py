@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
@@ -102,6 +104,18 @@ def suggested_users(viewer, *, limit: int = 6) -> list[User]:
     """People to follow: the most followed accounts the viewer does not follow yet."""
     users = User.objects.visible_to(viewer).exclude(pk=viewer.pk).exclude(follower_links__follower=viewer)
     return list(with_card_data(users, viewer).order_by("-followers_count", "-id")[:limit])
+
+
+def follower_id_batches(user_id: int, *, size: int = 1000) -> Iterator[list[int]]:
+    """The ids of everyone following `user_id`, in batches of at most `size`, by keyset (an
+    author with a million followers is read a batch at a time, each an index range)."""
+    followers = Follow.objects.filter(followee_id=user_id).order_by("follower_id")
+    batch = list(followers.values_list("follower_id", flat=True)[:size])
+    while batch:
+        yield batch
+        # A short batch was the last: asking again would read all the followers once more.
+        more = followers.filter(follower_id__gt=batch[-1]) if len(batch) == size else followers.none()
+        batch = list(more.values_list("follower_id", flat=True)[:size])
 
 
 def get_two_factor(user: User) -> TwoFactor | None:

@@ -5,6 +5,7 @@ from rest_framework.test import APIClient
 
 from core.exceptions import Conflict, NotFound, ValidationFailed
 from tests.users.factories import BlockFactory, FollowFactory, UserFactory
+from users import repositories
 from users.models import Block, Follow
 from users.services.relations import block_user, follow_user, unblock_user, unfollow_user
 
@@ -225,3 +226,14 @@ def test_counts_and_is_followed_in_lists(ana, bob):
     assert (cards["bob"]["is_followed"], cards["carol"]["is_followed"]) == (True, False)
     assert (cards["bob"]["followers_count"], cards["bob"]["following_count"]) == (1, 1)
     assert (cards["carol"]["followers_count"], cards["carol"]["following_count"]) == (0, 1)
+
+
+def test_followers_are_read_in_keyset_batches(db):
+    # given an author with five followers and someone following another account
+    author = UserFactory()
+    fans = sorted(FollowFactory(followee=author).follower_id for _ in range(5))
+    FollowFactory()
+    # when the followers are read two at a time
+    batches = list(repositories.follower_id_batches(author.pk, size=2))
+    # then every follower comes once, in id order, the last batch short
+    assert batches == [fans[:2], fans[2:4], fans[4:]]

@@ -22,6 +22,10 @@ class Hashtag(models.Model):
 
 
 class PostQuerySet(models.QuerySet):
+    def plain_reposts(self) -> PostQuerySet:
+        """Reposts without a quote (Post.is_plain_repost, as a filter)."""
+        return self.filter(repost_of__isnull=False, body="", kind=Post.Kind.TEXT)
+
     def visible_to(self, viewer) -> PostQuerySet:
         """Posts `viewer` may see: by an active author with no block on either side, not hidden
         by moderation (authors still see their own), and allowed by the post's visibility."""

@@ -7,8 +7,7 @@ from __future__ import annotations
 from core.streams import publish, recheck
 
 from .models import Post
-
-COUNTERS = ("likes_count", "comments_count", "reposts_count", "saves_count", "views_count")
+from .repositories import get_counters
 
 
 def post_group(post_id: int) -> str:
@@ -20,7 +19,7 @@ def following_group(user_id: int) -> str:
 
 
 def push_counters(post_id: int) -> None:
-    counters = Post.objects.filter(pk=post_id).values(*COUNTERS).first()
+    counters = get_counters(post_id)
     if counters is not None:
         publish(post_group(post_id), stream=f"post:{post_id}", event="counters", data={"id": post_id, **counters})
 

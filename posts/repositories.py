@@ -56,10 +56,18 @@ def decorate(posts: list[Post], viewer) -> list[Post]:
     if viewer is not None and viewer.is_authenticated and ids:
         liked = _ids(Like.objects.filter(user=viewer, post_id__in=ids), "post_id")
         saved = _ids(Save.objects.filter(user=viewer, post_id__in=ids), "post_id")
-        reposted = _ids(Post.objects.filter(author=viewer, repost_of_id__in=ids, body=""), "repost_of_id")
+        reposted = _ids(Post.objects.plain_reposts().filter(author=viewer, repost_of_id__in=ids), "repost_of_id")
     for post in everything:
         post.is_liked, post.is_saved, post.is_reposted = post.pk in liked, post.pk in saved, post.pk in reposted
     return shown
+
+
+COUNTERS = ("likes_count", "comments_count", "reposts_count", "saves_count", "views_count")
+
+
+def get_counters(post_id: int) -> dict[str, int] | None:
+    """A post's counters by name (for live pushes, which have checked access already)."""
+    return Post.objects.filter(pk=post_id).values(*COUNTERS).first()
 
 
 def get_post_for(viewer, post_id: int) -> Post:

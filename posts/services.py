@@ -94,10 +94,15 @@ def create_post(
     return post
 
 
+def ensure_author(post: Post, user: User, *, to: str = "change") -> None:
+    """PermissionDenied unless `user` wrote `post` (pages check it before showing a form)."""
+    if post.author_id != user.pk:
+        raise PermissionDenied(f"Only the author can {to} this post.", code="not_author")
+
+
 def edit_post(*, post: Post, by: User, body: str | None = None, visibility: str | None = None) -> Post:
     """Change the text or audience of one's own post; it is marked edited."""
-    if post.author_id != by.pk:
-        raise PermissionDenied("Only the author can edit this post.", code="not_author")
+    ensure_author(post, by, to="edit")
     with transaction.atomic():
         if body is not None:
             post.body = clean_body(body, required=post.kind == Post.Kind.TEXT and post.repost_of_id is None)
@@ -113,12 +118,12 @@ def edit_post(*, post: Post, by: User, body: str | None = None, visibility: str 
 def delete_post(*, post: Post, by: User) -> None:
     """Delete one's own post with its pictures, likes, comments and plain reposts of it.
     Quotes of it stay, without the original."""
-    if post.author_id != by.pk and not by.is_staff:
-        raise PermissionDenied("Only the author can delete this post.", code="not_author")
+    if not by.is_staff:
+        ensure_author(post, by, to="delete")
     with transaction.atomic():
         pictures = PostImage.objects.filter(post=post).values_list("image", "thumbnail")
         files = [name for pair in pictures for name in pair]
-        Post.objects.filter(repost_of=post, body="", kind=Post.Kind.TEXT).delete()
+        Post.objects.plain_reposts().filter(repost_of=post).delete()
         if post.repost_of_id is not None:
             original = Post.objects.filter(pk=post.repost_of_id).first()
             if original is not None:
@@ -178,7 +183,7 @@ def repost(*, post: Post, by: User, body: str = "", visibility: str = Post.Visib
     with transaction.atomic():
         _lock(original)  # also makes "one plain repost per person" hold under double clicks
         if not body:
-            existing = Post.objects.filter(author=by, repost_of=original, body="", kind=Post.Kind.TEXT).first()
+            existing = Post.objects.plain_reposts().filter(author=by, repost_of=original).first()
             if existing is not None:
                 return existing
         shared = Post(
@@ -197,7 +202,7 @@ def undo_repost(*, post: Post, by: User) -> bool:
     original = _shared(post)
     with transaction.atomic():
         _lock(original)
-        deleted, _ = Post.objects.filter(author=by, repost_of=original, body="", kind=Post.Kind.TEXT).delete()
+        deleted, _ = Post.objects.plain_reposts().filter(author=by, repost_of=original).delete()
         if deleted:
             _bump(original, reposts_count=-1)
     return bool(deleted)

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from core import ratelimit
-from core.exceptions import NotFound, PermissionDenied, ValidationFailed
+from core.exceptions import NotFound, ValidationFailed
 from core.http import viewer_key
 from core.pagination import DEFAULT_PAGE_SIZE, page_params
 from users import repositories as people
@@ -47,11 +47,6 @@ def _page(request, template: str, list_page, status: int = 200, **context):
 
 def _detail_url(post: Post, anchor: str = "") -> str:
     return reverse("posts:detail", args=[post.pk]) + (f"#{anchor}" if anchor else "")
-
-
-def _ensure_author(post: Post, user) -> None:
-    if post.author_id != user.pk:
-        raise PermissionDenied("Only the author can change this post.", code="not_author")
 
 
 # --- Feeds ---------------------------------------------------------------------------------------
@@ -147,7 +142,7 @@ def compose(request):
 @login_required
 def edit(request, post_id):
     post = repositories.get_post_for(request.user, post_id)
-    _ensure_author(post, request.user)
+    services.ensure_author(post, request.user)
     form = bound(request, forms.EditForm, initial={"body": post.body, "visibility": post.visibility})
     if request.method == "POST" and submit(form, services.edit_post, post=post, by=request.user):
         messages.success(request, "Your post is updated.")
@@ -159,7 +154,7 @@ def edit(request, post_id):
 def delete(request, post_id):
     """GET asks for confirmation (works without JavaScript); POST deletes."""
     post = repositories.get_post_for(request.user, post_id)
-    _ensure_author(post, request.user)
+    services.ensure_author(post, request.user)
     goto = safe_next(request, reverse("home"))
     if goto.startswith(_detail_url(post)):
         goto = reverse("home")  # that page goes with the post

@@ -6,7 +6,7 @@ from channels.db import database_sync_to_async
 from django.db import transaction
 
 from posts.models import Post
-from posts.realtime import COUNTERS
+from posts.repositories import COUNTERS
 from posts.services import add_comment, create_post, edit_post, like_post, set_hidden
 from tests.posts.factories import PostFactory
 from tests.sockets import exchange, open_socket, refused, run, subscribe

@@ -22,7 +22,7 @@ from rest_framework_simplejwt.tokens import AccessToken
 from websockets.sync.client import connect
 
 from posts.models import Post
-from posts.realtime import COUNTERS
+from posts.repositories import COUNTERS
 from posts.services import like_post
 from tests.browser import CHROMIUM, VIEWPORT
 from tests.posts.factories import PostFactory

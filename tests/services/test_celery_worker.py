@@ -63,7 +63,9 @@ def worker(tmp_path, transactional_db):
 def wait_for_files(folder: Path, count: int, timeout: float = 30.0) -> list[Path]:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        files = sorted(folder.glob("*.log")) if folder.exists() else []
+        # Django's file backend creates the file, then writes each message and a rule of dashes
+        # after it: a file counts once its last message is whole.
+        files = sorted(path for path in folder.glob("*.log") if path.read_text().endswith("-" * 79 + "\n"))
         if len(files) >= count:
             return files
         time.sleep(0.2)

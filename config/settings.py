@@ -29,6 +29,8 @@ if not SECRET_KEY:
 ALLOWED_HOSTS = config("ALLOWED_HOSTS", default="127.0.0.1,localhost,testserver", cast=Csv())
 CSRF_TRUSTED_ORIGINS = config("CSRF_TRUSTED_ORIGINS", default="", cast=Csv())
 SITE_NAME = config("SITE_NAME", default="Short Media")
+# Where people reach the site: links in emails, texts and push notifications start with it.
+SITE_URL = config("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 # How many reverse proxies (nginx) stand in front of the app; their X-Forwarded-For entries
 # are trusted to find the client's address for rate limits. 0 = use the socket address.
 NUM_PROXIES = config("NUM_PROXIES", default=0, cast=int)
@@ -48,6 +50,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "channels",
     "core",
+    "notifications",
     "users",
     "posts",
 ]
@@ -149,6 +152,8 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_RESULT_BACKEND = None
 CELERY_BEAT_SCHEDULE = {
     "purge-stale-signups": {"task": "users.tasks.purge_stale_signups", "schedule": timedelta(hours=6)},
+    # Each run mails those whose digest is due (a day after their last one).
+    "notification-digests": {"task": "notifications.tasks.send_digests", "schedule": timedelta(hours=1)},
 }
 
 # --- Auth -----------------------------------------------------------------------------------
@@ -203,6 +208,18 @@ FEED_RANKING = {
     "profile": "recency",
 }
 
+# Notifications: hours a group ("Ana and 3 others liked …") stays open to new actors while
+# unread; Web Push keys (`manage.py generate_vapid_keys` makes a pair; push is off without
+# them) and the contact push services may reach; the text-message backend (a class with
+# send(to, text); the default writes to the log).
+NOTIFICATION_GROUP_HOURS = config("NOTIFICATION_GROUP_HOURS", default=24, cast=int)
+VAPID_PUBLIC_KEY = config("VAPID_PUBLIC_KEY", default="")
+VAPID_PRIVATE_KEY = config("VAPID_PRIVATE_KEY", default="")
+VAPID_SUBJECT = config("VAPID_SUBJECT", default="mailto:admin@localhost")
+# Hosts whose plain-HTTP push endpoints are accepted (a local test push service); never in production.
+WEB_PUSH_TEST_HOSTS = config("WEB_PUSH_TEST_HOSTS", default="", cast=Csv())
+SMS_BACKEND = config("SMS_BACKEND", default="notifications.sms.ConsoleSmsBackend")
+
 # Rate limits, "<count>/<seconds>". Login/sign-up per client address, email sends per address.
 RATE_LIMITS = {
     "login": config("RATE_LIMIT_LOGIN", default="25/300"),
@@ -211,6 +228,9 @@ RATE_LIMITS = {
     "second_factor": config("RATE_LIMIT_SECOND_FACTOR", default="10/300"),
     "post": config("RATE_LIMIT_POST", default="30/300"),
     "comment": config("RATE_LIMIT_COMMENT", default="60/300"),
+    # Notification emails and texts per recipient; past it they wait in the app (and the digest).
+    "notification_email": config("RATE_LIMIT_NOTIFICATION_EMAIL", default="20/3600"),
+    "sms": config("RATE_LIMIT_SMS", default="5/3600"),
     "api_anon": config("RATE_LIMIT_API_ANON", default="300/300"),
     "api_user": config("RATE_LIMIT_API_USER", default="1500/300"),
 }

@@ -20,6 +20,7 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/", include("users.api_urls")),
     path("api/", include("posts.api_urls")),
+    path("api/", include("notifications.api_urls")),
     re_path(r"^api/", api_not_found),
     path("", post_views.home, name="home"),
     path("", include(user_pages)),

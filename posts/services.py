@@ -15,9 +15,10 @@ from django.db.models import F
 from django.utils import timezone
 
 from core.exceptions import NotFound, PermissionDenied, ValidationFailed
+from notifications.services import forget
 from users.models import User
 
-from . import realtime, strategies, tasks, text
+from . import notices, realtime, strategies, tasks, text
 from .factories import clean_body, clean_text, draft_post
 from .models import Comment, Hashtag, Like, Post, PostImage, Save
 from .repositories import ensure_can_view
@@ -49,8 +50,10 @@ def _link_text(post: Post) -> None:
     names = text.hashtags_in(post.body)
     Hashtag.objects.bulk_create([Hashtag(name=name) for name in names], ignore_conflicts=True)
     post.hashtags.set(Hashtag.objects.filter(name__in=names))
-    mentioned = User.objects.active().filter(username__in=text.mentions_in(post.body)).exclude(pk=post.author_id)
+    mentioned = list(User.objects.active().filter(username__in=text.mentions_in(post.body)).exclude(pk=post.author_id))
+    before = set(post.mentions.values_list("pk", flat=True))
     post.mentions.set(mentioned)
+    notices.mentioned(post, [user for user in mentioned if user.pk not in before], by=post.author)
 
 
 def _check_visibility(visibility: str) -> str:
@@ -121,6 +124,8 @@ def delete_post(*, post: Post, by: User) -> None:
     if not by.is_staff:
         ensure_author(post, by, to="delete")
     with transaction.atomic():
+        forget(Post, [post.pk])
+        forget(Comment, Comment.objects.filter(post=post).values_list("pk", flat=True))
         pictures = PostImage.objects.filter(post=post).values_list("image", "thumbnail")
         files = [name for pair in pictures for name in pair]
         Post.objects.plain_reposts().filter(repost_of=post).delete()
@@ -128,6 +133,8 @@ def delete_post(*, post: Post, by: User) -> None:
             original = Post.objects.filter(pk=post.repost_of_id).first()
             if original is not None:
                 _bump(original, reposts_count=-1)
+                if post.is_plain_repost:
+                    notices.unreposted(original, post.author)
         post.delete()
         _after_commit(_delete_files, files)
 
@@ -148,13 +155,21 @@ def _mark(model, counter: str, *, post: Post, user: User, on: bool) -> bool:
 
 
 def like_post(*, post: Post, user: User) -> bool:
-    """Like a post the user can see. Idempotent: False if it was already liked."""
-    return _mark(Like, "likes_count", post=post, user=user, on=True)
+    """Like a post the user can see; its author is told. Idempotent: False if it was already liked."""
+    with transaction.atomic():
+        liked = _mark(Like, "likes_count", post=post, user=user, on=True)
+        if liked:
+            notices.liked(post, user)
+    return liked
 
 
 def unlike_post(*, post: Post, user: User) -> bool:
-    """Take a like back. Idempotent: False if there was none."""
-    return _mark(Like, "likes_count", post=post, user=user, on=False)
+    """Take a like back (and the author's notification of it). Idempotent: False if there was none."""
+    with transaction.atomic():
+        unliked = _mark(Like, "likes_count", post=post, user=user, on=False)
+        if unliked:
+            notices.unliked(post, user)
+    return unliked
 
 
 def save_post(*, post: Post, user: User) -> bool:
@@ -193,6 +208,7 @@ def repost(*, post: Post, by: User, body: str = "", visibility: str = Post.Visib
         shared.save()
         _link_text(shared)
         _bump(original, reposts_count=1)
+        notices.reposted(original, shared)
         _after_commit(tasks.fan_out_new_post.delay, shared.pk)
     return shared
 
@@ -205,6 +221,7 @@ def undo_repost(*, post: Post, by: User) -> bool:
         deleted, _ = Post.objects.plain_reposts().filter(author=by, repost_of=original).delete()
         if deleted:
             _bump(original, reposts_count=-1)
+            notices.unreposted(original, by)
     return bool(deleted)
 
 
@@ -223,6 +240,7 @@ def add_comment(*, post: Post, by: User, body: str, parent: Comment | None = Non
         if parent is not None:
             Comment.objects.filter(pk=parent.pk).update(replies_count=F("replies_count") + 1)
         _bump(post, comments_count=1)
+        notices.commented(comment)
     return comment
 
 
@@ -233,7 +251,9 @@ def delete_comment(*, comment: Comment, by: User) -> None:
         raise PermissionDenied("Only the comment's author or the post's author can delete it.", code="not_author")
     with transaction.atomic():
         _lock(post)
-        removed = 1 + Comment.objects.filter(parent=comment).count()
+        gone = [comment.pk, *Comment.objects.filter(parent=comment).values_list("pk", flat=True)]
+        removed = len(gone)
+        forget(Comment, gone)
         if comment.parent_id is not None:
             Comment.objects.filter(pk=comment.parent_id).update(replies_count=F("replies_count") - 1)
         comment.delete()

@@ -48,3 +48,24 @@ def auth_client(user):
     client.credentials(HTTP_AUTHORIZATION=f"Bearer {issue_tokens(user=user)['access']}")
     client.user = user
     return client
+
+
+@pytest.fixture
+def ana(db):
+    from tests.users.factories import UserFactory
+
+    return UserFactory(username="ana", profile__display_name="Ana")
+
+
+@pytest.fixture
+def bob(db):
+    from tests.users.factories import UserFactory
+
+    return UserFactory(username="bob", profile__display_name="Bob")
+
+
+@pytest.fixture
+def carol(db):
+    from tests.users.factories import UserFactory
+
+    return UserFactory(username="carol", profile__display_name="Carol")

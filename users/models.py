@@ -52,12 +52,26 @@ class User(AbstractUser):
     objects: ClassVar[ShortMediaUserManager] = ShortMediaUserManager()
 
     REQUIRED_FIELDS = ["email"]
+    # What display_name and avatar_url read; apps below users that show people (notifications)
+    # select_related these instead of knowing about profiles.
+    DISPLAY_RELATED = ("profile",)
 
     class Meta:
         ordering = ["username"]
 
     def __str__(self) -> str:
         return self.username
+
+    @property
+    def display_name(self) -> str:
+        profile = getattr(self, "profile", None)
+        return profile.name if profile is not None else self.username
+
+    @property
+    def avatar_url(self) -> str:
+        """The small square picture, site-relative; empty without one."""
+        profile = getattr(self, "profile", None)
+        return profile.avatar_small.url if profile is not None and profile.avatar_small else ""
 
     @property
     def can_log_in(self) -> bool:

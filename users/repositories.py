@@ -37,7 +37,8 @@ def with_card_data(users: QuerySet, viewer) -> QuerySet:
     return users.annotate(is_followed=Value(False))
 
 
-def is_blocked_either_way(a: User, b: User) -> bool:
+def is_blocked_either_way(a: User | int, b: User | int) -> bool:
+    """Whether one of the two (users or their ids) blocked the other."""
     return Block.objects.filter(Q(blocker=a, blocked=b) | Q(blocker=b, blocked=a)).exists()
 
 

@@ -7,11 +7,23 @@ from functools import partial
 
 from django.db import transaction
 from django.db.models import Q
+from django.urls import reverse
 
 from core.exceptions import Conflict, NotFound, ValidationFailed
 from core.streams import recheck, user_group
+from notifications.kinds import Kind
+from notifications.services import forget_actor, notify, withdraw
 
 from ..models import Block, Follow, User
+
+FOLLOW = Kind(
+    "follow",
+    "New followers",
+    "started following you",
+    grouped=True,
+    channels=frozenset({"in_app", "push", "email"}),
+    order=10,
+)
 
 
 def _recheck_live_streams(*user_ids: int) -> None:
@@ -28,15 +40,22 @@ def follow_user(*, follower: User, followee: User) -> bool:
         raise NotFound("No such user.")
     if Block.objects.filter(blocker=follower, blocked=followee).exists():
         raise Conflict("You blocked this user. Unblock them first.", code="blocking")
-    _, created = Follow.objects.get_or_create(follower=follower, followee=followee)
+    with transaction.atomic():
+        _, created = Follow.objects.get_or_create(follower=follower, followee=followee)
+        if created:
+            # The followers page, newest first: it stays right however the group grows or shrinks.
+            url = reverse("users:followers", args=[followee.username])
+            notify(recipient=followee, kind=FOLLOW.name, actor=follower, data={"url": url})
     return created
 
 
 def unfollow_user(*, follower: User, followee: User) -> bool:
     """Stop following. Idempotent: False if not following."""
-    deleted, _ = Follow.objects.filter(follower=follower, followee=followee).delete()
-    if deleted:
-        transaction.on_commit(partial(_recheck_live_streams, follower.pk), robust=True)
+    with transaction.atomic():
+        deleted, _ = Follow.objects.filter(follower=follower, followee=followee).delete()
+        if deleted:
+            withdraw(recipient=followee, kind=FOLLOW.name, actor=follower)
+            transaction.on_commit(partial(_recheck_live_streams, follower.pk), robust=True)
     return bool(deleted)
 
 
@@ -48,6 +67,8 @@ def block_user(*, blocker: User, blocked: User) -> bool:
         _, created = Block.objects.get_or_create(blocker=blocker, blocked=blocked)
         Follow.objects.filter(Q(follower=blocker, followee=blocked) | Q(follower=blocked, followee=blocker)).delete()
         if created:
+            forget_actor(recipient=blocker, actor=blocked)
+            forget_actor(recipient=blocked, actor=blocker)
             transaction.on_commit(partial(_recheck_live_streams, blocker.pk, blocked.pk), robust=True)
     return created
 

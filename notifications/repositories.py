@@ -1,0 +1,83 @@
+"""Reads of notifications, preferences and push devices."""
+
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+from django.db.models import QuerySet
+
+from core.exceptions import NotFound
+from core.pagination import Page, paginate
+
+from .kinds import Kind, all_kinds
+from .models import CHANNELS, DeliverySettings, Notification, Preference, PushSubscription
+
+# How many missed notifications a reconnecting client is sent at most; past that it reloads.
+CATCH_UP_LIMIT = 100
+
+
+def _with_actor(notifications: QuerySet) -> QuerySet:
+    # The user model names the relations its display name and avatar come from (a profile).
+    related = getattr(get_user_model(), "DISPLAY_RELATED", ())
+    return notifications.select_related("actor", *(f"actor__{name}" for name in related))
+
+
+def inbox_of(user) -> QuerySet:
+    return _with_actor(Notification.objects.filter(recipient=user))
+
+
+def list_notifications(user, *, cursor: str | None, size: int, unread_only: bool = False) -> Page:
+    """The user's notifications, newest first."""
+    notifications = inbox_of(user)
+    if unread_only:
+        notifications = notifications.unread()
+    return paginate(notifications, cursor=cursor, size=size, fields=("id",))
+
+
+def list_notifications_after(user, after_id: int) -> tuple[list[Notification], bool]:
+    """What a client that last saw `after_id` has missed (oldest first), and whether there
+    was more than CATCH_UP_LIMIT of it."""
+    rows = list(inbox_of(user).filter(pk__gt=after_id).order_by("id")[: CATCH_UP_LIMIT + 1])
+    return rows[:CATCH_UP_LIMIT], len(rows) > CATCH_UP_LIMIT
+
+
+def unread_count(user_id: int) -> int:
+    return Notification.objects.filter(recipient_id=user_id).unread().count()
+
+
+def get_notification_for(user, notification_id: int) -> Notification:
+    """One of the user's notifications; NotFound for anyone else's."""
+    notification = inbox_of(user).filter(pk=notification_id).first()
+    if notification is None:
+        raise NotFound("No such notification.")
+    return notification
+
+
+def get_notification(notification_id: int) -> Notification | None:
+    """A notification about to be delivered, with its recipient; None if it is gone."""
+    return _with_actor(Notification.objects.select_related("recipient")).filter(pk=notification_id).first()
+
+
+def _switches(kind: Kind, chosen: dict[str, bool]) -> dict[str, bool]:
+    return {channel: chosen.get(channel, channel in kind.channels) for channel in CHANNELS}
+
+
+def channels_for(user, kind: Kind) -> dict[str, bool]:
+    """Which channels carry `kind` to `user`: the kind's defaults, overridden by their choices."""
+    return _switches(kind, dict(Preference.objects.filter(user=user, kind=kind.name).values_list("channel", "enabled")))
+
+
+def preferences_of(user) -> list[tuple[Kind, dict[str, bool]]]:
+    """Every kind with the user's channel switches, in settings-page order."""
+    chosen: dict[str, dict[str, bool]] = {}
+    for kind, channel, enabled in Preference.objects.filter(user=user).values_list("kind", "channel", "enabled"):
+        chosen.setdefault(kind, {})[channel] = enabled
+    return [(kind, _switches(kind, chosen.get(kind.name, {}))) for kind in all_kinds()]
+
+
+def delivery_settings_of(user_id: int) -> DeliverySettings:
+    """The user's delivery settings (defaults, unsaved, if they never changed them)."""
+    return DeliverySettings.objects.filter(user_id=user_id).first() or DeliverySettings(user_id=user_id)
+
+
+def push_subscriptions_of(user_id: int) -> QuerySet:
+    return PushSubscription.objects.filter(user_id=user_id).order_by("-created_at")

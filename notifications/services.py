@@ -1,0 +1,295 @@
+"""The one door through which every app tells people what happened: notify(). Also reading,
+withdrawing and forgetting notifications, preferences and push devices.
+
+notify() writes inside the caller's transaction and delivers only after it commits, so a
+rolled-back like tells nobody. Nobody hears about their own actions, nor about someone on
+either side of a block (the users app registers that check: this app sits below it)."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import ipaddress
+from collections.abc import Callable, Iterable
+from datetime import timedelta
+from functools import partial
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.db import IntegrityError, models, transaction
+from django.utils import timezone
+
+from core.exceptions import ValidationFailed
+
+from . import repositories, strategies
+from .kinds import all_kinds, get_kind
+from .models import CHANNELS, DeliverySettings, Notification, NotificationActor, Preference, PushSubscription
+
+Veto = Callable[[int, int], bool]
+_vetoes: list[Veto] = []
+
+
+def register_veto(veto: Veto) -> None:
+    """Add a check veto(recipient_id, actor_id) that answers True when the recipient must not
+    hear about the actor (the users app registers blocks)."""
+    _vetoes.append(veto)
+
+
+def _after_commit(function, *args, **kwargs) -> None:
+    # robust: a channel layer or broker hiccup must not turn the caller's saved write into an error.
+    transaction.on_commit(partial(function, *args, **kwargs), robust=True)
+
+
+def _target_ref(target) -> tuple[ContentType | None, int | None]:
+    return (ContentType.objects.get_for_model(target), target.pk) if target is not None else (None, None)
+
+
+def notify(*, recipient, kind: str, actor=None, target=None, data: dict | None = None) -> Notification | None:
+    """Tell `recipient` that `actor` did `kind` to `target` (any model instance, or None).
+    `data` holds what to show beside the sentence: "url" (where a click goes) and "excerpt".
+
+    Returns the stored notification, or None when nobody is to be told: the recipient is the
+    actor, is inactive, is on either side of a block with the actor, or turned every channel
+    off for this kind. A grouped kind folds into the recipient's open notification about the
+    same target, re-issued under a new id at the top of the list."""
+    spec = get_kind(kind)
+    if not recipient.is_active or (
+        actor is not None and (actor.pk == recipient.pk or any(veto(recipient.pk, actor.pk) for veto in _vetoes))
+    ):
+        return None
+    channels = [name for name, on in repositories.channels_for(recipient, spec).items() if on]
+    if not channels:
+        return None
+    target_type, target_id = _target_ref(target)
+    fields = {"actor": actor, "target_type": target_type, "target_id": target_id, "data": data or {}}
+    if "in_app" not in channels:
+        fields["read_at"] = timezone.now()  # kept for the record and the emails, never rings the bell
+    key = f"{kind}:{target_type.pk if target_type else ''}:{target_id or ''}" if spec.grouped else None
+    with transaction.atomic():
+        for attempt in range(3):
+            try:
+                with transaction.atomic():  # a savepoint: losing the race for a new group retries
+                    notification, replaced = _issue(recipient, kind, key, fields)
+                break
+            except IntegrityError:
+                if attempt == 2:
+                    raise
+        _after_commit(strategies.deliver, notification.pk, channels=channels, replaced=replaced)
+    return notification
+
+
+def _issue(recipient, kind: str, key: str | None, fields: dict) -> tuple[Notification, int | None]:
+    """Store a notification; for a grouped kind, fold it into the open group if there is one.
+    Returns it and the id of the group row it replaced."""
+    previous = None
+    if key is not None:
+        previous = Notification.objects.select_for_update().filter(recipient=recipient, open_key=key).first()
+        window = timedelta(hours=settings.NOTIFICATION_GROUP_HOURS)
+        if previous is not None and previous.created_at < timezone.now() - window:
+            Notification.objects.filter(pk=previous.pk).update(open_key=None)
+            previous = None
+    actor = fields["actor"]
+    if previous is not None:
+        Notification.objects.filter(pk=previous.pk).update(open_key=None)
+        links = NotificationActor.objects.filter(notification=previous)
+        joined = actor is not None and not links.filter(actor=actor).exists()
+        fields = {**fields, "actors_count": previous.actors_count + joined}
+    notification = Notification.objects.create(recipient=recipient, kind=kind, open_key=key, **fields)
+    if previous is not None:
+        links.update(notification=notification)
+        previous.delete()
+    if actor is not None:
+        NotificationActor.objects.update_or_create(
+            notification=notification, actor=actor, defaults={"created_at": notification.created_at}
+        )
+    return notification, previous.pk if previous is not None else None
+
+
+def _unlink(links) -> None:
+    """Take actors off their notifications: counts go down, a notification left with nobody
+    goes away, and one whose named actor left names the latest remaining one."""
+    affected = {}
+    for link in links.select_related("notification"):
+        affected[link.notification_id] = link.notification
+    links.delete()
+    removed: dict[int, list[int]] = {}
+    for notification in affected.values():
+        remaining = NotificationActor.objects.filter(notification=notification).order_by("-created_at", "-id")
+        latest = remaining.first()
+        if latest is None:
+            notification.delete()
+            removed.setdefault(notification.recipient_id, []).append(notification.pk)
+        else:
+            Notification.objects.filter(pk=notification.pk).update(
+                actors_count=remaining.count(), actor_id=latest.actor_id
+            )
+    for recipient_id, ids in removed.items():
+        _after_commit(strategies.announce_removed, recipient_id, ids)
+
+
+def withdraw(*, recipient, kind: str, actor, target=None) -> None:
+    """Undo what notify() told: the actor unliked, unfollowed or took back a repost."""
+    target_type, target_id = _target_ref(target)
+    with transaction.atomic():
+        _unlink(
+            NotificationActor.objects.filter(
+                actor=actor,
+                notification__recipient=recipient,
+                notification__kind=kind,
+                notification__target_type=target_type,
+                notification__target_id=target_id,
+            )
+        )
+
+
+def forget_actor(*, recipient, actor) -> None:
+    """Remove what `actor` did from `recipient`'s notifications (after a block)."""
+    with transaction.atomic():
+        _unlink(NotificationActor.objects.filter(actor=actor, notification__recipient=recipient))
+
+
+def forget(model: type[models.Model], ids: Iterable[int]) -> None:
+    """Delete every notification about these objects (they were deleted)."""
+    ids = list(ids)
+    if not ids:
+        return
+    about = Notification.objects.filter(target_type=ContentType.objects.get_for_model(model), target_id__in=ids)
+    removed: dict[int, list[int]] = {}
+    for pk, recipient_id in about.values_list("pk", "recipient_id"):
+        removed.setdefault(recipient_id, []).append(pk)
+    about.delete()
+    for recipient_id, gone in removed.items():
+        _after_commit(strategies.announce_removed, recipient_id, gone)
+
+
+def mark_read(*, user, notification_id: int) -> Notification:
+    """Mark one of the user's notifications read (NotFound for anyone else's)."""
+    notification = repositories.get_notification_for(user, notification_id)
+    if notification.read_at is None:
+        now = timezone.now()
+        Notification.objects.filter(pk=notification.pk).update(read_at=now, open_key=None)
+        notification.read_at, notification.open_key = now, None
+        _after_commit(strategies.announce_read, user.pk, ids=[notification.pk])
+    return notification
+
+
+def mark_all_read(*, user, up_to: int | None = None) -> int:
+    """Mark all the user's notifications read, or those up to id `up_to` (what the page showed,
+    so one arriving meanwhile stays unread). Returns how many changed."""
+    unread = Notification.objects.filter(recipient=user).unread()
+    if up_to is not None:
+        unread = unread.filter(pk__lte=up_to)
+    changed = unread.update(read_at=timezone.now(), open_key=None)
+    if changed:
+        _after_commit(strategies.announce_read, user.pk, ids=None, up_to=up_to)
+    return changed
+
+
+# --- Preferences -------------------------------------------------------------------------------
+
+
+def set_preferences(
+    *,
+    user,
+    choices: dict[str, dict[str, bool]] | None = None,
+    email_digest: bool | None = None,
+    phone: str | None = None,
+) -> None:
+    """Switch channels per kind ({"like": {"email": False}}), the daily digest, and the phone
+    number for text messages. Unknown kinds or channels are refused before anything changes."""
+    choices = choices or {}
+    known = {kind.name for kind in all_kinds()}
+    for kind, switches in choices.items():
+        if kind not in known:
+            raise ValidationFailed.on("preferences", f"There is no notification kind {kind[:40]!r}.", code="bad_kind")
+        for channel in switches:
+            if channel not in CHANNELS:
+                raise ValidationFailed.on("preferences", f"There is no channel {channel[:40]!r}.", code="bad_channel")
+    if phone is not None:
+        phone = _clean_phone(phone)
+    with transaction.atomic():
+        for kind, switches in choices.items():
+            for channel, enabled in switches.items():
+                Preference.objects.update_or_create(
+                    user=user, kind=kind, channel=channel, defaults={"enabled": bool(enabled)}
+                )
+        changes = {
+            name: value for name, value in (("email_digest", email_digest), ("phone", phone)) if value is not None
+        }
+        if changes:
+            DeliverySettings.objects.update_or_create(user=user, defaults=changes)
+
+
+def _clean_phone(phone: str) -> str:
+    phone = "".join(phone.split())
+    if phone and not (phone.startswith("+") and phone[1:].isdigit() and 8 <= len(phone) <= 16):
+        raise ValidationFailed.on(
+            "phone", "Give the number in international form, e.g. +4915112345678.", code="bad_phone"
+        )
+    return phone
+
+
+# --- Push devices ------------------------------------------------------------------------------
+
+
+def _base64url_bytes(value: str, field: str, length: int) -> bytes:
+    try:
+        raw = base64.urlsafe_b64decode(value + "=" * (-len(value) % 4))
+    except (binascii.Error, ValueError):
+        raw = b""
+    if len(raw) != length:
+        raise ValidationFailed.on(field, f"This is not a push subscription's {field} key.", code="bad_key")
+    return raw
+
+
+def _check_endpoint(endpoint: str) -> None:
+    """Push services are public HTTPS servers; anything else would make this server send
+    requests into its own network on a client's word."""
+    parts = urlsplit(endpoint)
+    host = parts.hostname or ""
+    allowed_plain = host in settings.WEB_PUSH_TEST_HOSTS
+    try:
+        private = not ipaddress.ip_address(host).is_global
+    except ValueError:
+        private = host == "localhost" or host.endswith((".localhost", ".local", ".internal"))
+    if len(endpoint) > 1000 or not host or (not allowed_plain and (parts.scheme != "https" or private)):
+        raise ValidationFailed.on(
+            "endpoint", "The endpoint must be an HTTPS address of a public push service.", code="bad_endpoint"
+        )
+
+
+def add_push_subscription(*, user, endpoint: str, p256dh: str, auth: str, user_agent: str = "") -> PushSubscription:
+    """Remember a device's push subscription for the user. Sending it again refreshes it; a
+    device that changed hands moves to its new user."""
+    _check_endpoint(endpoint)
+    raw_key = _base64url_bytes(p256dh, "p256dh", 65)
+    if raw_key[0] != 4:  # an uncompressed P-256 point
+        raise ValidationFailed.on("p256dh", "This is not a push subscription's p256dh key.", code="bad_key")
+    _base64url_bytes(auth, "auth", 16)
+    subscription, _ = PushSubscription.objects.update_or_create(
+        endpoint_hash=hashlib.sha256(endpoint.encode()).hexdigest(),
+        defaults={"user": user, "endpoint": endpoint, "p256dh": p256dh, "auth": auth, "user_agent": user_agent[:200]},
+    )
+    return subscription
+
+
+def remove_push_subscription(*, user, endpoint: str) -> bool:
+    """Forget one of the user's devices. Idempotent: False if it was not theirs or not known."""
+    digest = hashlib.sha256(endpoint.encode()).hexdigest()
+    deleted, _ = PushSubscription.objects.filter(user=user, endpoint_hash=digest).delete()
+    return bool(deleted)
+
+
+def drop_push_subscription(subscription_id: int) -> None:
+    """The push service said the subscription is gone (404/410): never use it again."""
+    PushSubscription.objects.filter(pk=subscription_id).delete()
+
+
+def touch_push_subscription(subscription_id: int) -> None:
+    PushSubscription.objects.filter(pk=subscription_id).update(last_used_at=timezone.now())
+
+
+def record_digest_sent(*, user, at) -> None:
+    DeliverySettings.objects.update_or_create(user=user, defaults={"digest_sent_at": at})

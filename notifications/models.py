@@ -18,11 +18,6 @@ from .kinds import get_kind
 CHANNELS = {"in_app": "In the app", "email": "Email", "push": "Push", "sms": "Text message"}
 
 
-class NotificationQuerySet(models.QuerySet):
-    def unread(self) -> NotificationQuerySet:
-        return self.filter(read_at__isnull=True)
-
-
 class Notification(models.Model):
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
     kind = models.CharField(max_length=40)
@@ -41,8 +36,6 @@ class Notification(models.Model):
     open_key = models.CharField(max_length=120, null=True, blank=True)  # noqa: DJ001  (NULL = closed; "" would collide)
     created_at = models.DateTimeField(default=timezone.now)
     read_at = models.DateTimeField(null=True, blank=True)
-
-    objects = NotificationQuerySet.as_manager()
 
     class Meta:
         ordering = ["-id"]

@@ -29,7 +29,7 @@ def list_notifications(user, *, cursor: str | None, size: int, unread_only: bool
     """The user's notifications, newest first."""
     notifications = inbox_of(user)
     if unread_only:
-        notifications = notifications.unread()
+        notifications = notifications.filter(read_at__isnull=True)
     return paginate(notifications, cursor=cursor, size=size, fields=("id",))
 
 
@@ -41,7 +41,7 @@ def list_notifications_after(user, after_id: int) -> tuple[list[Notification], b
 
 
 def unread_count(user_id: int) -> int:
-    return Notification.objects.filter(recipient_id=user_id).unread().count()
+    return Notification.objects.filter(recipient_id=user_id, read_at__isnull=True).count()
 
 
 def get_notification_for(user, notification_id: int) -> Notification:

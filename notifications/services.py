@@ -13,7 +13,6 @@ import hashlib
 import ipaddress
 from collections.abc import Callable, Iterable
 from datetime import timedelta
-from functools import partial
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -22,6 +21,7 @@ from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
 from core.exceptions import ValidationFailed
+from core.transactions import after_commit
 
 from . import repositories, strategies
 from .kinds import all_kinds, get_kind
@@ -35,11 +35,6 @@ def register_veto(veto: Veto) -> None:
     """Add a check veto(recipient_id, actor_id) that answers True when the recipient must not
     hear about the actor (the users app registers blocks)."""
     _vetoes.append(veto)
-
-
-def _after_commit(function, *args, **kwargs) -> None:
-    # robust: a channel layer or broker hiccup must not turn the caller's saved write into an error.
-    transaction.on_commit(partial(function, *args, **kwargs), robust=True)
 
 
 def _target_ref(target) -> tuple[ContentType | None, int | None]:
@@ -76,7 +71,7 @@ def notify(*, recipient, kind: str, actor=None, target=None, data: dict | None =
             except IntegrityError:
                 if attempt == 2:
                     raise
-        _after_commit(strategies.deliver, notification.pk, channels=channels, replaced=replaced)
+        after_commit(strategies.deliver, notification.pk, channels=channels, replaced=replaced)
     return notification
 
 
@@ -97,14 +92,16 @@ def _issue(recipient, kind: str, key: str | None, fields: dict) -> tuple[Notific
         joined = actor is not None and not links.filter(actor=actor).exists()
         fields = {**fields, "actors_count": previous.actors_count + joined}
     notification = Notification.objects.create(recipient=recipient, kind=kind, open_key=key, **fields)
+    replaced = None
     if previous is not None:
         links.update(notification=notification)
+        replaced = previous.pk
         previous.delete()
     if actor is not None:
         NotificationActor.objects.update_or_create(
             notification=notification, actor=actor, defaults={"created_at": notification.created_at}
         )
-    return notification, previous.pk if previous is not None else None
+    return notification, replaced
 
 
 def _unlink(links) -> None:
@@ -119,14 +116,14 @@ def _unlink(links) -> None:
         remaining = NotificationActor.objects.filter(notification=notification).order_by("-created_at", "-id")
         latest = remaining.first()
         if latest is None:
-            notification.delete()
             removed.setdefault(notification.recipient_id, []).append(notification.pk)
+            notification.delete()
         else:
             Notification.objects.filter(pk=notification.pk).update(
                 actors_count=remaining.count(), actor_id=latest.actor_id
             )
     for recipient_id, ids in removed.items():
-        _after_commit(strategies.announce_removed, recipient_id, ids)
+        after_commit(strategies.announce_removed, recipient_id, ids)
 
 
 def withdraw(*, recipient, kind: str, actor, target=None) -> None:
@@ -161,7 +158,7 @@ def forget(model: type[models.Model], ids: Iterable[int]) -> None:
         removed.setdefault(recipient_id, []).append(pk)
     about.delete()
     for recipient_id, gone in removed.items():
-        _after_commit(strategies.announce_removed, recipient_id, gone)
+        after_commit(strategies.announce_removed, recipient_id, gone)
 
 
 def mark_read(*, user, notification_id: int) -> Notification:
@@ -171,19 +168,19 @@ def mark_read(*, user, notification_id: int) -> Notification:
         now = timezone.now()
         Notification.objects.filter(pk=notification.pk).update(read_at=now, open_key=None)
         notification.read_at, notification.open_key = now, None
-        _after_commit(strategies.announce_read, user.pk, ids=[notification.pk])
+        after_commit(strategies.announce_read, user.pk, ids=[notification.pk])
     return notification
 
 
 def mark_all_read(*, user, up_to: int | None = None) -> int:
     """Mark all the user's notifications read, or those up to id `up_to` (what the page showed,
     so one arriving meanwhile stays unread). Returns how many changed."""
-    unread = Notification.objects.filter(recipient=user).unread()
+    unread = Notification.objects.filter(recipient=user, read_at__isnull=True)
     if up_to is not None:
         unread = unread.filter(pk__lte=up_to)
     changed = unread.update(read_at=timezone.now(), open_key=None)
     if changed:
-        _after_commit(strategies.announce_read, user.pk, ids=None, up_to=up_to)
+        after_commit(strategies.announce_read, user.pk, ids=None, up_to=up_to)
     return changed
 
 

@@ -5,6 +5,7 @@ for the slow, outside part (email, push, SMS)."""
 
 from __future__ import annotations
 
+import logging
 from typing import Protocol
 
 from core.streams import publish, user_group
@@ -12,6 +13,8 @@ from core.streams import publish, user_group
 from . import repositories, tasks
 from .models import Notification
 from .serializers import NotificationSerializer
+
+logger = logging.getLogger(__name__)
 
 STREAM = "notifications"  # every tab of a user follows it; it rides on the user's own group
 
@@ -76,9 +79,14 @@ CHANNEL_STRATEGIES: dict[str, Channel] = {
 def deliver(notification_id: int, *, channels: list[str], replaced: int | None) -> None:
     """Hand a committed notification to its channels (it may have been withdrawn meanwhile)."""
     notification = repositories.get_notification(notification_id)
-    if notification is not None:
-        for name in channels:
+    if notification is None:
+        return
+    for name in channels:
+        try:
             CHANNEL_STRATEGIES[name].deliver(notification, replaced=replaced)
+        except Exception:
+            # A broker or channel-layer outage on one channel must not silence the others.
+            logger.exception("Delivering notification %s by %s failed", notification_id, name)
 
 
 def _announce(user_id: int, event: str, **data) -> None:

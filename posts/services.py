@@ -5,7 +5,6 @@ pushes leave after commit."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from functools import partial
 
 from django.conf import settings
 from django.core.cache import cache
@@ -15,6 +14,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from core.exceptions import NotFound, PermissionDenied, ValidationFailed
+from core.transactions import after_commit
 from notifications.services import forget
 from users.models import User
 
@@ -22,11 +22,6 @@ from . import notices, realtime, strategies, tasks, text
 from .factories import clean_body, clean_text, draft_post
 from .models import Comment, Hashtag, Like, Post, PostImage, Save
 from .repositories import ensure_can_view
-
-
-def _after_commit(function, *args) -> None:
-    # robust: a channel layer or broker hiccup must not turn a saved write into an error.
-    transaction.on_commit(partial(function, *args), robust=True)
 
 
 def _lock(post: Post) -> None:
@@ -42,7 +37,7 @@ def _bump(post: Post, **deltas: int) -> None:
     """Move counters by `deltas` and re-derive the hot score, then tell open pages."""
     Post.objects.filter(pk=post.pk).update(**{name: F(name) + delta for name, delta in deltas.items()})
     Post.objects.filter(pk=post.pk).update(hot_score=strategies.hot_score(post.created_at))
-    _after_commit(realtime.push_counters, post.pk)
+    after_commit(realtime.push_counters, post.pk)
 
 
 def _link_text(post: Post) -> None:
@@ -90,7 +85,7 @@ def create_post(
             post.save()
             written = draft.attach(post)
             _link_text(post)
-            _after_commit(tasks.fan_out_new_post.delay, post.pk)
+            after_commit(tasks.fan_out_new_post.delay, post.pk)
     except BaseException:
         _delete_files(written)
         raise
@@ -111,7 +106,7 @@ def edit_post(*, post: Post, by: User, body: str | None = None, visibility: str 
             post.body = clean_body(body, required=post.kind == Post.Kind.TEXT and post.repost_of_id is None)
         if visibility is not None:
             post.visibility = _check_visibility(visibility)
-            _after_commit(realtime.push_access_changed, post.pk)
+            after_commit(realtime.push_access_changed, post.pk)
         post.edited_at = timezone.now()
         post.save(update_fields=["body", "visibility", "edited_at", "updated_at"])
         _link_text(post)
@@ -136,7 +131,7 @@ def delete_post(*, post: Post, by: User) -> None:
                 if post.is_plain_repost:
                     notices.unreposted(original, post.author)
         post.delete()
-        _after_commit(_delete_files, files)
+        after_commit(_delete_files, files)
 
 
 def _mark(model, counter: str, *, post: Post, user: User, on: bool) -> bool:
@@ -209,7 +204,7 @@ def repost(*, post: Post, by: User, body: str = "", visibility: str = Post.Visib
         _link_text(shared)
         _bump(original, reposts_count=1)
         notices.reposted(original, shared)
-        _after_commit(tasks.fan_out_new_post.delay, shared.pk)
+        after_commit(tasks.fan_out_new_post.delay, shared.pk)
     return shared
 
 
@@ -273,4 +268,4 @@ def set_hidden(*, post: Post, hidden: bool) -> None:
     """Hide a post from everyone but its author, or show it again (moderators, via the admin)."""
     Post.objects.filter(pk=post.pk).update(is_hidden=hidden)
     if hidden:
-        _after_commit(realtime.push_access_changed, post.pk)
+        after_commit(realtime.push_access_changed, post.pk)

@@ -3,14 +3,13 @@ neither see nor reach the blocker: for them the blocker does not exist (404)."""
 
 from __future__ import annotations
 
-from functools import partial
-
 from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
 
 from core.exceptions import Conflict, NotFound, ValidationFailed
 from core.streams import recheck, user_group
+from core.transactions import after_commit
 from notifications.kinds import Kind
 from notifications.services import forget_actor, notify, withdraw
 
@@ -55,7 +54,7 @@ def unfollow_user(*, follower: User, followee: User) -> bool:
         deleted, _ = Follow.objects.filter(follower=follower, followee=followee).delete()
         if deleted:
             withdraw(recipient=followee, kind=FOLLOW.name, actor=follower)
-            transaction.on_commit(partial(_recheck_live_streams, follower.pk), robust=True)
+            after_commit(_recheck_live_streams, follower.pk)
     return bool(deleted)
 
 
@@ -69,7 +68,7 @@ def block_user(*, blocker: User, blocked: User) -> bool:
         if created:
             forget_actor(recipient=blocker, actor=blocked)
             forget_actor(recipient=blocked, actor=blocker)
-            transaction.on_commit(partial(_recheck_live_streams, blocker.pk, blocked.pk), robust=True)
+            after_commit(_recheck_live_streams, blocker.pk, blocked.pk)
     return created
 
 

@@ -16,8 +16,9 @@ from datetime import timedelta
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
-from django.db import IntegrityError, models, transaction
+from django.db import models, transaction
 from django.utils import timezone
 
 from core.exceptions import ValidationFailed
@@ -37,128 +38,147 @@ def register_veto(veto: Veto) -> None:
     _vetoes.append(veto)
 
 
-def _target_ref(target) -> tuple[ContentType | None, int | None]:
-    return (ContentType.objects.get_for_model(target), target.pk) if target is not None else (None, None)
+def _target_ref(target) -> tuple[int | None, int | None]:
+    return (ContentType.objects.get_for_model(target).pk, target.pk) if target is not None else (None, None)
 
 
-def notify(*, recipient, kind: str, actor=None, target=None, data: dict | None = None) -> Notification | None:
+def _lock_inboxes(user_ids: Iterable[int]) -> list:
+    """Hold these people's rows for the rest of the transaction. Every write to someone's
+    notifications takes this lock first, so writers of one inbox queue instead of racing (a
+    grouped notification is read-modify-write), always in id order, so none wait in a circle.
+    Returns the active ones."""
+    users = get_user_model().objects.select_for_update().filter(pk__in=sorted(set(user_ids))).order_by("pk")
+    return [user for user in users if user.is_active]
+
+
+def notify(*, recipient, kind: str, actor=None, target=None, data: dict | None = None) -> None:
     """Tell `recipient` that `actor` did `kind` to `target` (any model instance, or None).
     `data` holds what to show beside the sentence: "url" (where a click goes) and "excerpt".
 
-    Returns the stored notification, or None when nobody is to be told: the recipient is the
-    actor, is inactive, is on either side of a block with the actor, or turned every channel
-    off for this kind. A grouped kind folds into the recipient's open notification about the
-    same target, re-issued under a new id at the top of the list."""
+    Nothing is stored or sent until the caller's transaction commits (at once outside one);
+    a rollback tells nobody, and the caller's locks are not held while inboxes are written.
+    Nobody is told when they are the actor, are inactive, are on either side of a block with
+    the actor, or turned every channel off for this kind. A grouped kind folds into the
+    recipient's open notification about the same target, re-issued under a new id at the top."""
+    get_kind(kind)  # an unknown kind fails in the caller, not after its commit
+    if actor is not None and actor.pk == recipient.pk:
+        return
+    target_type_id, target_id = _target_ref(target)
+    after_commit(
+        _notify_now, recipient.pk, kind, actor.pk if actor is not None else None, target_type_id, target_id, data or {}
+    )
+
+
+def _notify_now(
+    recipient_id: int, kind: str, actor_id: int | None, target_type_id: int | None, target_id: int | None, data: dict
+) -> None:
     spec = get_kind(kind)
-    if not recipient.is_active or (
-        actor is not None and (actor.pk == recipient.pk or any(veto(recipient.pk, actor.pk) for veto in _vetoes))
-    ):
-        return None
-    channels = [name for name, on in repositories.channels_for(recipient, spec).items() if on]
-    if not channels:
-        return None
-    target_type, target_id = _target_ref(target)
-    fields = {"actor": actor, "target_type": target_type, "target_id": target_id, "data": data or {}}
-    if "in_app" not in channels:
-        fields["read_at"] = timezone.now()  # kept for the record and the emails, never rings the bell
-    key = f"{kind}:{target_type.pk if target_type else ''}:{target_id or ''}" if spec.grouped else None
     with transaction.atomic():
-        for attempt in range(3):
-            try:
-                with transaction.atomic():  # a savepoint: losing the race for a new group retries
-                    notification, replaced = _issue(recipient, kind, key, fields)
-                break
-            except IntegrityError:
-                if attempt == 2:
-                    raise
+        recipients = _lock_inboxes([recipient_id])
+        if not recipients or (actor_id is not None and any(veto(recipient_id, actor_id) for veto in _vetoes)):
+            return
+        channels = [name for name, on in repositories.channels_for(recipients[0], spec).items() if on]
+        if not channels:
+            return
+        fields = {"actor_id": actor_id, "target_type_id": target_type_id, "target_id": target_id, "data": data}
+        if "in_app" not in channels:
+            fields["read_at"] = timezone.now()  # kept for the record and the emails, never rings the bell
+        key = f"{kind}:{target_type_id or ''}:{target_id or ''}" if spec.grouped else None
+        notification, replaced = _issue(recipient_id, kind, key, fields)
         after_commit(strategies.deliver, notification.pk, channels=channels, replaced=replaced)
-    return notification
 
 
-def _issue(recipient, kind: str, key: str | None, fields: dict) -> tuple[Notification, int | None]:
+def _issue(recipient_id: int, kind: str, key: str | None, fields: dict) -> tuple[Notification, int | None]:
     """Store a notification; for a grouped kind, fold it into the open group if there is one.
     Returns it and the id of the group row it replaced."""
     previous = None
     if key is not None:
-        previous = Notification.objects.select_for_update().filter(recipient=recipient, open_key=key).first()
+        previous = Notification.objects.filter(recipient_id=recipient_id, open_key=key).first()
         window = timedelta(hours=settings.NOTIFICATION_GROUP_HOURS)
         if previous is not None and previous.created_at < timezone.now() - window:
             Notification.objects.filter(pk=previous.pk).update(open_key=None)
             previous = None
-    actor = fields["actor"]
+    actor_id = fields["actor_id"]
     if previous is not None:
         Notification.objects.filter(pk=previous.pk).update(open_key=None)
         links = NotificationActor.objects.filter(notification=previous)
-        joined = actor is not None and not links.filter(actor=actor).exists()
+        joined = actor_id is not None and not links.filter(actor_id=actor_id).exists()
         fields = {**fields, "actors_count": previous.actors_count + joined}
-    notification = Notification.objects.create(recipient=recipient, kind=kind, open_key=key, **fields)
+    notification = Notification.objects.create(recipient_id=recipient_id, kind=kind, open_key=key, **fields)
     replaced = None
     if previous is not None:
         links.update(notification=notification)
         replaced = previous.pk
         previous.delete()
-    if actor is not None:
+    if actor_id is not None:
         NotificationActor.objects.update_or_create(
-            notification=notification, actor=actor, defaults={"created_at": notification.created_at}
+            notification=notification, actor_id=actor_id, defaults={"created_at": notification.created_at}
         )
     return notification, replaced
 
 
-def _unlink(links) -> None:
-    """Take actors off their notifications: counts go down, a notification left with nobody
-    goes away, and one whose named actor left names the latest remaining one."""
-    affected = {}
-    for link in links.select_related("notification"):
-        affected[link.notification_id] = link.notification
-    links.delete()
-    removed: dict[int, list[int]] = {}
-    for notification in affected.values():
-        remaining = NotificationActor.objects.filter(notification=notification).order_by("-created_at", "-id")
-        latest = remaining.first()
-        if latest is None:
-            removed.setdefault(notification.recipient_id, []).append(notification.pk)
-            notification.delete()
-        else:
-            Notification.objects.filter(pk=notification.pk).update(
-                actors_count=remaining.count(), actor_id=latest.actor_id
-            )
-    for recipient_id, ids in removed.items():
-        after_commit(strategies.announce_removed, recipient_id, ids)
+def _unlink(recipient_id: int, **link_filters) -> None:
+    """Take actors off one person's notifications: counts go down, a notification left with
+    nobody goes away, and one whose named actor left names the latest remaining one."""
+    with transaction.atomic():
+        if not _lock_inboxes([recipient_id]):
+            return
+        links = NotificationActor.objects.filter(notification__recipient_id=recipient_id, **link_filters)
+        affected = {link.notification_id: link.notification for link in links.select_related("notification")}
+        links.delete()
+        removed = []
+        for notification in affected.values():
+            remaining = NotificationActor.objects.filter(notification=notification).order_by("-created_at", "-id")
+            latest = remaining.first()
+            if latest is None:
+                removed.append(notification.pk)
+                notification.delete()
+            else:
+                Notification.objects.filter(pk=notification.pk).update(
+                    actors_count=remaining.count(), actor_id=latest.actor_id
+                )
+        if removed:
+            after_commit(strategies.announce_removed, recipient_id, removed)
 
 
 def withdraw(*, recipient, kind: str, actor, target=None) -> None:
-    """Undo what notify() told: the actor unliked, unfollowed or took back a repost."""
-    target_type, target_id = _target_ref(target)
-    with transaction.atomic():
-        _unlink(
-            NotificationActor.objects.filter(
-                actor=actor,
-                notification__recipient=recipient,
-                notification__kind=kind,
-                notification__target_type=target_type,
-                notification__target_id=target_id,
-            )
-        )
+    """Undo what notify() told, once the caller commits: the actor unliked, unfollowed or took
+    back a repost."""
+    target_type_id, target_id = _target_ref(target)
+    after_commit(
+        _unlink,
+        recipient.pk,
+        actor_id=actor.pk,
+        notification__kind=kind,
+        notification__target_type_id=target_type_id,
+        notification__target_id=target_id,
+    )
 
 
 def forget_actor(*, recipient, actor) -> None:
-    """Remove what `actor` did from `recipient`'s notifications (after a block)."""
-    with transaction.atomic():
-        _unlink(NotificationActor.objects.filter(actor=actor, notification__recipient=recipient))
+    """Remove what `actor` did from `recipient`'s notifications (after a block), once the
+    caller commits."""
+    after_commit(_unlink, recipient.pk, actor_id=actor.pk)
 
 
 def forget(model: type[models.Model], ids: Iterable[int]) -> None:
-    """Delete every notification about these objects (they were deleted)."""
+    """Delete every notification about these objects (they are being deleted), once the
+    caller commits."""
     ids = list(ids)
-    if not ids:
-        return
-    about = Notification.objects.filter(target_type=ContentType.objects.get_for_model(model), target_id__in=ids)
-    removed: dict[int, list[int]] = {}
-    for pk, recipient_id in about.values_list("pk", "recipient_id"):
-        removed.setdefault(recipient_id, []).append(pk)
-    about.delete()
-    for recipient_id, gone in removed.items():
-        after_commit(strategies.announce_removed, recipient_id, gone)
+    if ids:
+        after_commit(_forget_now, ContentType.objects.get_for_model(model).pk, ids)
+
+
+def _forget_now(target_type_id: int, ids: list[int]) -> None:
+    with transaction.atomic():
+        about = Notification.objects.filter(target_type_id=target_type_id, target_id__in=ids)
+        _lock_inboxes(about.values_list("recipient_id", flat=True).distinct())
+        removed: dict[int, list[int]] = {}
+        for pk, recipient_id in about.values_list("pk", "recipient_id"):
+            removed.setdefault(recipient_id, []).append(pk)
+        about.delete()
+        for recipient_id, gone in removed.items():
+            after_commit(strategies.announce_removed, recipient_id, gone)
 
 
 def mark_read(*, user, notification_id: int) -> Notification:

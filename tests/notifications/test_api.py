@@ -9,7 +9,7 @@ from tests.posts.factories import PostFactory
 from tests.posts.helpers import client_for, error
 from tests.users.factories import UserFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture

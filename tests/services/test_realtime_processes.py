@@ -124,6 +124,45 @@ def test_a_like_on_one_server_reaches_a_socket_on_another(two_servers):
         assert _frame(websocket) == {"op": "event", "stream": f"post:{post.pk}", "event": "counters", "data": counters}
 
 
+def test_a_notification_made_on_one_server_reaches_every_tab_on_another(two_servers):
+    # given Ana with two tabs on server 1 following her notifications
+    first, second = two_servers
+    ana, bob = UserFactory(username="ana"), UserFactory(username="bob", profile__display_name="Bob")
+    post = PostFactory(author=ana, body="Sunrise over the river")
+    bearer = {"Authorization": f"Bearer {AccessToken.for_user(ana)}"}
+    url = f"ws://127.0.0.1:{first}/ws/"
+    with (
+        connect(url, additional_headers=bearer, open_timeout=WAIT) as tab,
+        connect(url, additional_headers=bearer, open_timeout=WAIT) as other_tab,
+    ):
+        for websocket in (tab, other_tab):
+            assert _frame(websocket) == {"op": "hello", "user": ana.pk}
+            websocket.send(json.dumps({"op": "subscribe", "stream": "notifications"}))
+            assert _frame(websocket) == {"op": "subscribed", "stream": "notifications"}
+
+        # when Bob likes and comments on her post through the API of server 2
+        for path, body in (
+            (f"/api/posts/{post.pk}/like/", None),
+            (f"/api/posts/{post.pk}/comments/", b'{"body": "Wow"}'),
+        ):
+            request = urllib.request.Request(
+                f"http://127.0.0.1:{second}{path}",
+                data=body,
+                method="POST",
+                headers={"Authorization": f"Bearer {AccessToken.for_user(bob)}", "Content-Type": "application/json"},
+            )
+            with urllib.request.urlopen(request, timeout=WAIT) as response:
+                assert response.status in (200, 201)
+
+        # then both tabs get both notifications with the unread count
+        for websocket in (tab, other_tab):
+            frames = [_frame(websocket), _frame(websocket)]
+            assert [(f["event"], f["data"]["notification"]["text"], f["data"]["unread"]) for f in frames] == [
+                ("notification", "Bob liked your post", 1),
+                ("notification", "Bob commented on your post", 2),
+            ]
+
+
 def _in_a_thread(function, *args, **kwargs):
     """Run Django code beside Playwright, whose event loop runs in the main thread (the ORM
     and async_to_sync refuse to run there)."""

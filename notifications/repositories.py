@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import operator
+from functools import reduce
+
 from django.contrib.auth import get_user_model
-from django.db.models import QuerySet
+from django.db.models import Count, F, Q, QuerySet, Window
+from django.db.models.functions import RowNumber
 
 from core.exceptions import NotFound
 from core.pagination import Page, paginate
@@ -66,12 +70,56 @@ def channels_for(user, kind: Kind) -> dict[str, bool]:
     return _switches(kind, dict(Preference.objects.filter(user=user, kind=kind.name).values_list("channel", "enabled")))
 
 
+def switches_of(user_ids: list[int]) -> dict[int, dict[str, dict[str, bool]]]:
+    """{user id: {kind: {channel: on}}} for every kind, for many people in one query."""
+    chosen: dict[int, dict[str, dict[str, bool]]] = {}
+    rows = Preference.objects.filter(user_id__in=user_ids).values_list("user_id", "kind", "channel", "enabled")
+    for user_id, kind, channel, enabled in rows:
+        chosen.setdefault(user_id, {}).setdefault(kind, {})[channel] = enabled
+    return {
+        user_id: {kind.name: _switches(kind, chosen.get(user_id, {}).get(kind.name, {})) for kind in all_kinds()}
+        for user_id in user_ids
+    }
+
+
 def preferences_of(user) -> list[tuple[Kind, dict[str, bool]]]:
     """Every kind with the user's channel switches, in settings-page order."""
-    chosen: dict[str, dict[str, bool]] = {}
-    for kind, channel, enabled in Preference.objects.filter(user=user).values_list("kind", "channel", "enabled"):
-        chosen.setdefault(kind, {})[channel] = enabled
-    return [(kind, _switches(kind, chosen.get(kind.name, {}))) for kind in all_kinds()]
+    switches = switches_of([user.pk])[user.pk]
+    return [(kind, switches[kind.name]) for kind in all_kinds()]
+
+
+def list_digest_rows(
+    batch: list[DeliverySettings], *, since_default, until, limit: int
+) -> dict[int, list[Notification]]:
+    """The newest `limit` unseen notifications of each person in `batch` since their last
+    digest (or `since_default`), of the kinds they want by email, each annotated with `total`
+    (how many there are). One query for the switches, one for the rows."""
+    switches = switches_of([delivery.user_id for delivery in batch])
+    wanted = []
+    for delivery in batch:
+        kinds = switches[delivery.user_id]
+        by_email = [name for name, on in kinds.items() if on["email"]]
+        # Stored read because the kind is off in the app: never seen, so it belongs in the digest.
+        never_shown = [name for name in by_email if not kinds[name]["in_app"]]
+        if by_email:
+            since = delivery.digest_sent_at or since_default
+            wanted.append(
+                Q(recipient_id=delivery.user_id, created_at__gt=since, kind__in=by_email)
+                & (Q(read_at__isnull=True) | Q(kind__in=never_shown))
+            )
+    if not wanted:
+        return {}
+    newest_first = Window(RowNumber(), partition_by=[F("recipient_id")], order_by=F("pk").desc())
+    rows = (
+        _with_actor(Notification.objects.filter(reduce(operator.or_, wanted), created_at__lte=until))
+        .annotate(position=newest_first, total=Window(Count("pk"), partition_by=[F("recipient_id")]))
+        .filter(position__lte=limit)
+        .order_by("recipient_id", "-pk")
+    )
+    listed: dict[int, list[Notification]] = {}
+    for row in rows:
+        listed.setdefault(row.recipient_id, []).append(row)
+    return listed
 
 
 def delivery_settings_of(user_id: int) -> DeliverySettings:

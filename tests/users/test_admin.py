@@ -1,11 +1,14 @@
 """Every model in the admin opens for a superuser: list, search, add (or a clean refusal), change, delete."""
 
+import base64
+
 import pytest
 from django.contrib import admin
 from django.contrib.auth.models import Group
 from django.urls import reverse
 from django.utils import timezone
 
+from notifications.services import add_push_subscription, set_preferences
 from posts.services import add_comment
 from tests.posts.factories import PostFactory
 from tests.users.factories import BlockFactory, FollowFactory, UserFactory, enable_two_factor
@@ -17,7 +20,7 @@ REGISTERED = sorted(admin.site._registry.items(), key=lambda item: item[0]._meta
 
 
 @pytest.fixture
-def one_of_everything(db):
+def one_of_everything(db, django_capture_on_commit_callbacks):
     """At least one row of every model the admin shows."""
     ana, bob = UserFactory(username="ana"), UserFactory(username="bob")
     update_profile(user=ana, display_name="Ana", bio="", location="", birth_date=None, interests=["music"])
@@ -31,7 +34,15 @@ def one_of_everything(db):
     revoke_tokens(user=bob)
     Group.objects.create(name="moderators")
     post = PostFactory(author=ana, body="Admin tour #tag")
-    add_comment(post=post, by=bob, body="a comment")
+    with django_capture_on_commit_callbacks(execute=True):
+        add_comment(post=post, by=bob, body="a comment")
+    set_preferences(user=ana, choices={"like": {"email": True}}, phone="+4915112345678")
+    add_push_subscription(
+        user=ana,
+        endpoint="https://push.example.com/send/abc",
+        p256dh=base64.urlsafe_b64encode(b"\x04" + b"k" * 64).decode().rstrip("="),
+        auth=base64.urlsafe_b64encode(b"a" * 16).decode().rstrip("="),
+    )
 
 
 @pytest.fixture

@@ -38,10 +38,14 @@ migrate: setup
 seed: migrate
 	$(BIN)/python manage.py seed_demo
 
+# Web Push needs a VAPID key pair: made once into var/vapid.env (kept out of git) and handed to
+# the server in its environment unless the shell or .env sets one; production sets VAPID_* itself.
 run: setup
 	$(EMBEDDED) $(BIN)/python manage.py migrate --noinput
+	$(EMBEDDED) $(BIN)/python manage.py generate_vapid_keys --env-file var/vapid.env
 	$(EMBEDDED) $(BIN)/python manage.py seed_demo
 	@echo "Serving Short Media at http://$(HOST):$(PORT)/ (Ctrl-C stops)"
+	if [ -z "$$VAPID_PRIVATE_KEY" ] && ! grep -qs '^VAPID_PRIVATE_KEY=.' .env; then set -a; . ./var/vapid.env; set +a; fi; \
 	$(EMBEDDED) $(BIN)/daphne -b $(HOST) -p $(PORT) config.asgi:application
 
 test: setup

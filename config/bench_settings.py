@@ -2,6 +2,8 @@
 settings with the benchmark's URLs, and for the WebSocket benchmark a choice of channel layer
 and a benchmark-only stream and notification kind. Never deployed."""
 
+from importlib import import_module
+
 from decouple import config
 from django.apps import AppConfig
 
@@ -15,6 +17,9 @@ ROOT_URLCONF = "config.bench_urls"
 BENCH_CHANNEL_LAYER = config("BENCH_CHANNEL_LAYER", default="")
 # The Redis connection pool's size per event loop (redis-py's own default, 100, when 0).
 BENCH_REDIS_MAX_CONNECTIONS = config("BENCH_REDIS_MAX_CONNECTIONS", default=0, cast=int)
+# A module imported once the apps are ready (say, one replacing a consumer method), to measure
+# a change before making it. Empty: none.
+BENCH_PATCH = config("BENCH_PATCH", default="")
 if BENCH_CHANNEL_LAYER:
     _host = {"address": REDIS_URL, "socket_timeout": 15}
     if BENCH_REDIS_MAX_CONNECTIONS:
@@ -47,6 +52,8 @@ class BenchConfig(AppConfig):
             return user_group(user.pk)
 
         register_stream("bench:ws", own_group)
+        if BENCH_PATCH:
+            import_module(BENCH_PATCH)
         try:
             from notifications.kinds import Kind, register_kind
         except ImportError:

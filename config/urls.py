@@ -24,6 +24,7 @@ urlpatterns = [
     re_path(r"^api/", api_not_found),
     path("", post_views.home, name="home"),
     path("", include(user_pages)),
+    path("", include("notifications.urls")),
     path("", include("posts.urls")),
 ]
 

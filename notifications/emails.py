@@ -143,7 +143,8 @@ def send_digests() -> int:
 
 
 def _send_digest(user, rows: list[Notification]) -> bool:
-    total = rows[0].total
+    # list_digest_rows annotates each row with how many the person has in all.
+    total: int = rows[0].total  # type: ignore[attr-defined]
     context = {
         "recipient": user,
         "items": [{"notification": row, "link": _link(row)} for row in rows],

@@ -13,6 +13,7 @@ import hashlib
 import ipaddress
 from collections.abc import Callable, Iterable
 from datetime import timedelta
+from typing import Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -80,7 +81,12 @@ def _notify_now(
         channels = [name for name, on in repositories.channels_for(recipients[0], spec).items() if on]
         if not channels:
             return
-        fields = {"actor_id": actor_id, "target_type_id": target_type_id, "target_id": target_id, "data": data}
+        fields: dict[str, Any] = {
+            "actor_id": actor_id,
+            "target_type_id": target_type_id,
+            "target_id": target_id,
+            "data": data,
+        }
         if "in_app" not in channels:
             fields["read_at"] = timezone.now()  # kept for the record and the emails, never rings the bell
         key = f"{kind}:{target_type_id or ''}:{target_id or ''}" if spec.grouped else None

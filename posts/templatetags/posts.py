@@ -1,12 +1,7 @@
 """Template pieces for posts: linked text, and what a card shows of a post."""
 
-from datetime import timedelta
-
 from django import template
 from django.conf import settings
-from django.utils import timezone
-from django.utils.formats import date_format
-from django.utils.timesince import timesince
 
 from posts import text
 from posts.models import Post
@@ -41,14 +36,3 @@ def visibility_icon(post: Post) -> str:
 def max_length(kind: str) -> int:
     """The longest text a "post" or "comment" may have, for the browser's maxlength."""
     return {"post": settings.POST_MAX_LENGTH, "comment": settings.COMMENT_MAX_LENGTH}[kind]
-
-
-@register.filter
-def ago(moment) -> str:
-    """Like "5 minutes ago" (or "just now") within a week; older, the date."""
-    age = timezone.now() - moment
-    if age < timedelta(minutes=1):
-        return "just now"
-    if age < timedelta(days=7):
-        return f"{timesince(moment, depth=1)} ago"
-    return date_format(timezone.localtime(moment), "M j, Y" if age > timedelta(days=300) else "M j")

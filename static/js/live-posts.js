@@ -51,11 +51,9 @@ function newPostsBanner(banner) {
   const button = banner.querySelector('button');
   const arrived = new Set();
   banner.setAttribute('aria-live', 'polite');
-  subscribe('feed:following', (event, data) => {
-    if (event !== 'new_post' || arrived.has(data.id) || document.querySelector(`${CARD}[data-post-id="${data.id}"]`)) {
-      return;
-    }
-    arrived.add(data.id);
+  const note = (postId) => {
+    if (arrived.has(postId) || document.querySelector(`${CARD}[data-post-id="${postId}"]`)) return;
+    arrived.add(postId);
     const render = () => {
       button.textContent = arrived.size === 1 ? '1 new post' : `${arrived.size} new posts`;
     };
@@ -66,6 +64,19 @@ function newPostsBanner(banner) {
     } else {
       render();
     }
+  };
+  // Posts announced while the socket was down are lost: after a reconnect, the newest page of
+  // the feed tells which came since the newest card shown.
+  const catchUp = async () => {
+    const response = await fetch(banner.dataset.catchUpUrl, { headers: { Accept: 'application/json' } });
+    if (!response.ok) return;
+    const cards = [...document.querySelectorAll(CARD)].map((card) => Number(card.dataset.postId));
+    const newest = Math.max(0, ...cards);
+    (await response.json()).results.filter((post) => post.id > newest).forEach((post) => note(post.id));
+  };
+  subscribe('feed:following', (event, data) => {
+    if (event === 'new_post') note(data.id);
+    else if (event === 'resumed') catchUp().catch(() => {});
   });
   button.addEventListener('click', () => {
     // The newest page, from its top: leave any cursor of pages loaded further down.

@@ -4,13 +4,17 @@
 // exponential backoff and jitter (so a restarted server is not hit by every tab at once),
 // subscribes again to everything after a reconnect, and pings so a silently dead connection
 // is noticed. Events carry whole values (counters, not deltas), so the next one after a
-// reconnect corrects whatever was missed.
+// reconnect corrects whatever was missed; a feature that must see every event (notifications)
+// gets the event "subscribed" (data null) when the server first confirms its stream and
+// "resumed" when it confirms it again after a reconnect, and asks the API for what it missed.
 const PING_EVERY = 25000; // ms; under the usual 60 s idle timeout of proxies
 const BACKOFF_FIRST = 1000;
 const BACKOFF_MAX = 30000;
 const CLOSE_UNAUTHENTICATED = 4401; // signed out: reconnecting would not help
 
 const handlers = new Map(); // stream -> Set of handler(event, data)
+const confirmed = new Set(); // streams the server has confirmed at least once
+const resuming = new Set(); // streams re-subscribed after a reconnect, awaiting confirmation
 let socket = null;
 let failures = 0;
 let pinger = null;
@@ -37,11 +41,20 @@ function receive(message) {
   awaitingPong = false;
   if (frame.op === 'hello') {
     failures = 0;
+  } else if (frame.op === 'subscribed') {
+    // Events sent before the stream was confirmed (between the page's rendering and the first
+    // subscription, or while the socket was down) are lost: tell its features, so those that
+    // must see every event ask the API ("subscribed" the first time, "resumed" after that).
+    const event = !confirmed.has(frame.stream) ? 'subscribed' : resuming.delete(frame.stream) && 'resumed';
+    confirmed.add(frame.stream);
+    if (event) handlers.get(frame.stream)?.forEach((handler) => handler(event, null));
   } else if (frame.op === 'event') {
     handlers.get(frame.stream)?.forEach((handler) => handler(frame.event, frame.data));
   } else if (frame.op === 'error' && frame.stream) {
     // Refused or taken away (not visible, blocked, too many streams): do not ask again.
     handlers.delete(frame.stream);
+    confirmed.delete(frame.stream);
+    resuming.delete(frame.stream);
   }
 }
 
@@ -68,7 +81,11 @@ function open() {
   socket.addEventListener('open', () => {
     awaitingPong = false;
     pinger = window.setInterval(heartbeat, PING_EVERY);
-    handlers.forEach((_, stream) => send({ op: 'subscribe', stream }));
+    resuming.clear();
+    handlers.forEach((_, stream) => {
+      if (confirmed.has(stream)) resuming.add(stream);
+      send({ op: 'subscribe', stream });
+    });
   });
   socket.addEventListener('message', receive);
   socket.addEventListener('close', (event) => {
@@ -109,6 +126,8 @@ export function unsubscribe(stream, handler) {
   else streamHandlers.clear();
   if (streamHandlers.size === 0) {
     handlers.delete(stream);
+    confirmed.delete(stream);
+    resuming.delete(stream);
     send({ op: 'unsubscribe', stream });
   }
 }

@@ -77,7 +77,8 @@ def test_members_get_following_with_the_composer_suggestions_and_trending_tags(l
     assert "People to follow" in content
     assert f'action="{reverse("users:follow", args=["carol"])}"' in content
     assert '<a href="/tags/garden/">#garden</a> <span class="text-body-secondary small">1 post</span>' in content
-    assert '<div class="new-posts-banner" data-new-posts-banner hidden>' in content
+    banner = '<div class="new-posts-banner" data-new-posts-banner data-catch-up-url="/api/feeds/following/" hidden>'
+    assert banner in content
     assert '<script type="module" src="/static/js/live-posts.js"></script>' in content
 
 
@@ -749,18 +750,19 @@ def _busy_posts(author, viewer, count: int) -> None:
         services.add_comment(post=post, by=viewer, body="hi")
 
 
-# session, user, navbar profile; the page, its pictures, the reposted originals' pictures, the
-# originals the viewer may see, liked, saved, reposted; plus what each page adds on top.
+# session, user, navbar profile and unread notifications; the page, its pictures, the reposted
+# originals' pictures, the originals the viewer may see, liked, saved, reposted; plus what each
+# page adds on top.
 @pytest.mark.parametrize("count", [5, 25])
 @pytest.mark.parametrize(
     ("url", "queries"),
     [
-        (lambda author: reverse("home"), 12),  # + suggestions, trending tags
-        (lambda author: reverse("posts:feed", args=["latest"]), 11),  # + trending tags
-        (lambda author: reverse("posts:feed", args=["for-you"]), 11),
-        (lambda author: reverse("posts:hashtag", args=["busy"]), 10),
-        (lambda author: reverse("posts:saved"), 10),
-        (lambda author: reverse("users:profile", args=[author.username]), 14),  # + person, interests, 2 relations
+        (lambda author: reverse("home"), 13),  # + suggestions, trending tags
+        (lambda author: reverse("posts:feed", args=["latest"]), 12),  # + trending tags
+        (lambda author: reverse("posts:feed", args=["for-you"]), 12),
+        (lambda author: reverse("posts:hashtag", args=["busy"]), 11),
+        (lambda author: reverse("posts:saved"), 11),
+        (lambda author: reverse("users:profile", args=[author.username]), 15),  # + person, interests, 2 relations
     ],
 )
 def test_feed_pages_cost_the_same_queries_whatever_their_length(
@@ -785,7 +787,8 @@ def test_a_post_page_costs_the_same_queries_whatever_its_comments(client, django
         comment = services.add_comment(post=post, by=bob, body=f"c{index}")
         services.add_comment(post=post, by=ana, body="r", parent=comment)
     client.force_login(ana)
-    # when / then: session, user, navbar profile; the post, its pictures, liked, saved, reposted;
-    # counting the view (savepoint, two updates, release); may see it, the comments, their replies
-    with django_assert_num_queries(15):
+    # when / then: session, user, navbar profile and unread notifications; the post, its pictures,
+    # liked, saved, reposted; counting the view (savepoint, two updates, release); may see it, the
+    # comments, their replies
+    with django_assert_num_queries(16):
         assert client.get(reverse("posts:detail", args=[post.pk])).status_code == 200

@@ -496,9 +496,9 @@ def test_each_tab_costs_the_same_queries_whatever_its_length(client, django_asse
         post = PostFactory(author=author, body=f"needle #needle{index}")
         services.like_post(post=post, user=me)
     client.get(PAGE, {"q": "needle", "type": tab})  # MySQL's backend reads the index's limits once
-    # when / then: session, user, the navbar's profile, the page and its pictures, my likes,
-    # saves and reposts
-    with django_assert_max_num_queries(8):
+    # when / then: session, user, the navbar's profile and unread notifications, the page and its
+    # pictures, my likes, saves and reposts
+    with django_assert_max_num_queries(9):
         response = client.get(PAGE, {"q": "needle", "type": tab})
     assert len(response.context["page"].items) == count
 

@@ -1,0 +1,149 @@
+"""Web pages of notifications: the full list, marking read, the settings page with Web Push
+devices, and the service worker at the site's root. Each view parses, calls one service or
+repository function and renders; NotFound rises to core's middleware (404). The bell in the
+navbar and live updates are static/js/notifications.js on top of these pages and the API."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.staticfiles import finders
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST, require_safe
+
+from core.exceptions import DomainError, ValidationFailed
+from core.pagination import page_params
+
+from . import repositories, services
+from .forms import PreferencesForm
+
+SERVICE_WORKER = "js/sw.js"
+
+
+def _safe_next(request, default: str) -> str:
+    """The posted (or ?next=) address if it stays on this site, else `default`."""
+    url = request.POST.get("next") or request.GET.get("next")
+    if url and url_has_allowed_host_and_scheme(
+        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return url
+    return default
+
+
+def _next_page_url(request, page) -> str | None:
+    if not page.next_cursor:
+        return None
+    query = request.GET.copy()
+    query["cursor"] = page.next_cursor
+    return f"{request.path}?{query.urlencode()}"
+
+
+@login_required
+def notification_list(request):
+    """All my notifications (or ?unread=1 only the unread ones), newest first, page by page."""
+    unread_only = request.GET.get("unread") == "1"
+    cursor, size = page_params(request.GET)
+    page = repositories.list_notifications(request.user, cursor=cursor, size=size, unread_only=unread_only)
+    context = {
+        "page": page,
+        "next_page_url": _next_page_url(request, page),
+        "unread_only": unread_only,
+        "is_first_page": cursor is None,
+        # The newest id shown: "mark all as read" stops there, and live updates catch up after it.
+        "newest_id": page.items[0].pk if page.items and cursor is None else None,
+    }
+    return render(request, "notifications/list.html", context)
+
+
+@login_required
+@require_POST
+def read(request, notification_id):
+    """Mark one of my notifications read, then go back (or on to ?next=)."""
+    services.mark_read(user=request.user, notification_id=notification_id)
+    return redirect(_safe_next(request, reverse("notifications:list")))
+
+
+def _up_to(value: str | None) -> int | None:
+    if value in (None, ""):
+        return None
+    if not value.isdigit() or len(value) > 18:
+        raise ValidationFailed.on("up_to", "up_to must be a notification id (a whole number).")
+    return int(value)
+
+
+@login_required
+@require_POST
+def read_all(request):
+    """Mark my notifications read, up to the newest one the page showed (`up_to`)."""
+    changed = services.mark_all_read(user=request.user, up_to=_up_to(request.POST.get("up_to")))
+    if changed:
+        messages.success(request, "All caught up: every notification is marked read.")
+    return redirect(_safe_next(request, reverse("notifications:list")))
+
+
+# --- Settings ------------------------------------------------------------------------------------
+
+
+def _push_available() -> bool:
+    return bool(settings.VAPID_PUBLIC_KEY and settings.VAPID_PRIVATE_KEY)
+
+
+@login_required
+def preferences(request):
+    """Which kinds reach me on which channel, the daily digest, my phone, my push devices."""
+    delivery = repositories.delivery_settings_of(request.user.pk)
+    form = PreferencesForm(
+        request.POST if request.method == "POST" else None,
+        preferences=repositories.preferences_of(request.user),
+        initial={"email_digest": delivery.email_digest, "phone": delivery.phone},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.set_preferences(user=request.user, **form.changes())
+        except DomainError as error:
+            form.fail(error)
+        else:
+            messages.success(request, "Your notification settings are saved.")
+            return redirect("notifications:settings")
+    context = {
+        "form": form,
+        "push_available": _push_available(),
+        "vapid_public_key": settings.VAPID_PUBLIC_KEY,
+        "devices": repositories.push_subscriptions_of(request.user.pk),
+    }
+    return render(request, "notifications/settings.html", context, status=400 if form.errors else 200)
+
+
+@login_required
+@require_POST
+def remove_device(request, subscription_id):
+    """Stop pushes to one of my devices (already gone: nothing to do)."""
+    device = repositories.push_subscriptions_of(request.user.pk).filter(pk=subscription_id).first()
+    if device is not None and services.remove_push_subscription(user=request.user, endpoint=device.endpoint):
+        messages.success(request, "That device gets no more push notifications.")
+    else:
+        messages.info(request, "That device was already removed.")
+    return redirect(reverse("notifications:settings") + "#push")
+
+
+# --- The service worker --------------------------------------------------------------------------
+
+
+@require_safe
+def service_worker(request):
+    """static/js/sw.js served from the site's root: a worker controls only pages under its own
+    path, and Web Push needs one over the whole site. Never cached, so an update reaches the
+    browser at its next check."""
+    path = finders.find(SERVICE_WORKER)
+    if path is None:
+        raise Http404("No service worker.")
+    response = HttpResponse(Path(path).read_bytes(), content_type="application/javascript")
+    response["Service-Worker-Allowed"] = "/"
+    response["Cache-Control"] = "no-cache"
+    return response

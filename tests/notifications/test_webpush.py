@@ -1,0 +1,527 @@
+"""Web Push end to end: a device subscribes through the API, something happens, and a local
+push service (tests/notifications/pushservice.py) checks the VAPID signature, decrypts the
+push as the browser would and keeps what it read. Also what the server does when the push
+service says a device is gone, is busy or refuses, and the API's answer to bad devices."""
+
+import os
+import socket
+from io import StringIO
+
+import pytest
+from celery.exceptions import Retry
+from django.contrib.contenttypes.models import ContentType
+from django.core.management import call_command
+from django.urls import reverse
+from rest_framework.test import APIClient
+
+from config.celery import app as celery_app
+from notifications import webpush
+from notifications.models import Notification, PushSubscription
+from notifications.services import add_push_subscription
+from notifications.tasks import RETRY
+from notifications.webpush import PushServiceUnavailable, push_notification
+from posts.models import Post
+from posts.services import like_post
+from tests.notifications.pushservice import PushService
+from tests.posts.factories import PostFactory
+
+pytestmark = pytest.mark.django_db
+
+SITE = "https://shortmedia.test"
+ATTEMPTS = 1 + RETRY["max_retries"]
+
+
+def new_keys() -> dict[str, str]:
+    out = StringIO()
+    call_command("generate_vapid_keys", stdout=out)
+    return dict(line.split("=", 1) for line in out.getvalue().splitlines())
+
+
+@pytest.fixture
+def vapid(settings):
+    """The server's Web Push settings, with a key pair made by the management command."""
+    keys = new_keys()
+    settings.VAPID_PUBLIC_KEY = keys["VAPID_PUBLIC_KEY"]
+    settings.VAPID_PRIVATE_KEY = keys["VAPID_PRIVATE_KEY"]
+    settings.VAPID_SUBJECT = "mailto:admin@shortmedia.test"
+    settings.WEB_PUSH_TEST_HOSTS = ["127.0.0.1"]
+    settings.SITE_URL = SITE
+    settings.SITE_NAME = "Short Media"
+    return keys
+
+
+@pytest.fixture
+def worker_retries():
+    """Eager tasks retry as a worker would (at once, without the backoff wait). With the suite's
+    eager propagation on, Celery raises the first Retry to the caller instead of running it."""
+    propagates = celery_app.conf.task_eager_propagates
+    celery_app.conf.task_eager_propagates = False
+    yield
+    celery_app.conf.task_eager_propagates = propagates
+
+
+@pytest.fixture
+def push_service():
+    with PushService() as service:
+        yield service
+
+
+def client_of(user) -> APIClient:
+    client = APIClient()
+    client.force_authenticate(user)
+    return client
+
+
+def subscribe(user, device) -> PushSubscription:
+    response = client_of(user).post(reverse("api-push-subscriptions"), device.subscription(), format="json")
+    assert response.status_code == 201
+    return PushSubscription.objects.get(endpoint=device.endpoint)
+
+
+def expected_push(post, *, text: str, unread: int = 1) -> dict:
+    notification = Notification.objects.get(recipient=post.author)
+    return {
+        "title": "Short Media",
+        "body": f"{text}\n{post.body}",
+        "url": f"{SITE}/p/{post.pk}/",
+        "tag": f"like:{ContentType.objects.get_for_model(Post).pk}:{post.pk}",
+        "icon": "",
+        "id": notification.pk,
+        "unread": unread,
+    }
+
+
+def test_a_like_reaches_the_authors_device_encrypted_and_signed(
+    ana, bob, vapid, push_service, django_capture_on_commit_callbacks
+):
+    # given ana's browser subscribed with the server's public key
+    device = push_service.new_device(application_server_key=vapid["VAPID_PUBLIC_KEY"])
+    subscription = subscribe(ana, device)
+    post = PostFactory(author=ana, body="Sunrise over the bay")
+    # when bob likes her post
+    with django_capture_on_commit_callbacks(execute=True):
+        like_post(post=post, user=bob)
+    # then the device decrypts exactly this, from a push signed with the server's key
+    assert push_service.pushes_to(device) == [expected_push(post, text="Bob liked your post")]
+    assert push_service.refusals == []
+    [push] = push_service.pushes
+    assert (push.ttl, push.vapid_key) == (webpush.TTL_SECONDS, vapid["VAPID_PUBLIC_KEY"])
+    assert (push.claims["sub"], push.claims["aud"]) == ("mailto:admin@shortmedia.test", push_service.origin)
+    subscription.refresh_from_db()
+    assert subscription.last_used_at is not None
+
+
+def test_a_regrouped_like_replaces_the_shown_one_under_the_same_tag(
+    ana, bob, carol, vapid, push_service, django_capture_on_commit_callbacks
+):
+    # given ana's device was told that carol liked her post
+    device = push_service.new_device(application_server_key=vapid["VAPID_PUBLIC_KEY"])
+    subscribe(ana, device)
+    post = PostFactory(author=ana, body="Sunrise over the bay")
+    with django_capture_on_commit_callbacks(execute=True):
+        like_post(post=post, user=carol)
+    first = push_service.pushes_to(device)[0]
+    # when bob likes it too
+    with django_capture_on_commit_callbacks(execute=True):
+        like_post(post=post, user=bob)
+    # then a second push, under the same tag, names both; the unread count stays one
+    pushes = push_service.pushes_to(device)
+    assert len(pushes) == 2
+    assert pushes[1] == expected_push(post, text="Bob and 1 other liked your post")
+    assert pushes[1]["tag"] == first["tag"]
+    assert pushes[1]["id"] != first["id"]
+
+
+def test_a_notice_without_a_group_or_link_is_tagged_by_its_id_and_opens_the_inbox(ana, vapid, push_service):
+    # given a notification that is not grouped and links nowhere (a comment-less mention)
+    device = push_service.new_device(application_server_key=vapid["VAPID_PUBLIC_KEY"])
+    subscribe(ana, device)
+    notification = Notification.objects.create(recipient=ana, kind="mention", data={})
+    # when it is pushed
+    pushed = push_notification(notification.pk)
+    # then
+    assert pushed == 1
+    assert push_service.pushes_to(device) == [
+        {
+            "title": "Short Media",
+            "body": "Mentioned you",
+            "url": f"{SITE}/notifications/",
+            "tag": f"notification:{notification.pk}",
+            "icon": "",
+            "id": notification.pk,
+            "unread": 1,
+        }
+    ]
+
+
+def test_a_device_the_push_service_calls_gone_is_dropped_and_the_others_still_get_it(
+    ana, bob, vapid, push_service, django_capture_on_commit_callbacks
+):
+    # given two devices of ana's, the first of which the push service has forgotten
+    gone = push_service.new_device(application_server_key=vapid["VAPID_PUBLIC_KEY"])
+    kept = push_service.new_device(application_server_key=vapid["VAPID_PUBLIC_KEY"])
+    subscribe(ana, gone)
+    subscribe(ana, kept)
+    push_service.answer(gone, 410)
+    post = PostFactory(author=ana, body="Sunrise over the bay")
+    # when bob likes her post
+    with django_capture_on_commit_callbacks(execute=True):
+        like_post(post=post, user=bob)
+    # then the gone one is asked once and forgotten; the other has the push
+    assert push_service.statuses_for(gone) == [410]
+    assert list(PushSubscription.objects.values_list("endpoint", flat=True)) == [kept.endpoint]
+    assert push_service.pushes_to(kept) == [expected_push(post, text="Bob liked your post")]
+
+
+def test_an_unknown_subscription_404_is_dropped_too(ana, vapid, push_service):
+    # given
+    device = push_service.new_device()
+    subscribe(ana, device)
+    push_service.answer(device, 404)
+    notification = Notification.objects.create(recipient=ana, kind="mention", data={})
+    # when
+    pushed = push_notification(notification.pk)
+    # then
+    assert pushed == 0
+    assert PushSubscription.objects.count() == 0
+
+
+def test_a_push_service_that_keeps_failing_is_retried_and_the_device_kept(
+    ana, bob, vapid, push_service, worker_retries, django_capture_on_commit_callbacks
+):
+    # given one device whose push service answers 500 every time, and one that works
+    failing = push_service.new_device(application_server_key=vapid["VAPID_PUBLIC_KEY"])
+    working = push_service.new_device(application_server_key=vapid["VAPID_PUBLIC_KEY"])
+    subscribe(ana, failing)
+    subscribe(ana, working)
+    push_service.answer(failing, 500)
+    post = PostFactory(author=ana, body="Sunrise over the bay")
+    # when bob likes her post
+    with django_capture_on_commit_callbacks(execute=True):
+        like_post(post=post, user=bob)
+    # then the task retried the failing device to the limit, never pushed twice to the other,
+    # and kept both devices
+    assert push_service.statuses_for(failing) == [500] * ATTEMPTS
+    assert push_service.statuses_for(working) == [201]
+    assert PushSubscription.objects.count() == 2
+
+
+@pytest.mark.parametrize("status", [429, 503])
+def test_a_busy_push_service_gets_the_push_on_the_retry(
+    status, ana, bob, vapid, push_service, worker_retries, django_capture_on_commit_callbacks
+):
+    # given a device whose push service is busy once
+    busy = push_service.new_device(application_server_key=vapid["VAPID_PUBLIC_KEY"])
+    other = push_service.new_device(application_server_key=vapid["VAPID_PUBLIC_KEY"])
+    subscribe(ana, busy)
+    subscribe(ana, other)
+    push_service.answer(busy, status, times=1)
+    post = PostFactory(author=ana, body="Sunrise over the bay")
+    # when bob likes her post
+    with django_capture_on_commit_callbacks(execute=True):
+        like_post(post=post, user=bob)
+    # then the retry delivered it, and the other device had it exactly once
+    assert push_service.statuses_for(busy) == [status, 201]
+    assert push_service.statuses_for(other) == [201]
+    assert (
+        push_service.pushes_to(busy)
+        == push_service.pushes_to(other)
+        == [expected_push(post, text="Bob liked your post")]
+    )
+
+
+def test_a_failed_push_never_undoes_the_like(ana, bob, vapid, push_service, django_capture_on_commit_callbacks, caplog):
+    # given a device whose push service fails, and eager tasks that raise the retry
+    device = push_service.new_device()
+    subscribe(ana, device)
+    push_service.answer(device, 500)
+    post = PostFactory(author=ana)
+    # when bob likes her post
+    with django_capture_on_commit_callbacks(execute=True):
+        liked = like_post(post=post, user=bob)
+    # then the like stands; the retry the task asked for is logged, not raised
+    assert liked is True
+    assert Post.objects.get(pk=post.pk).likes_count == 1
+    assert push_service.statuses_for(device) == [500]
+    assert [record.exc_info[0] for record in caplog.records if record.exc_info] == [Retry]
+
+
+def test_an_unreachable_push_service_raises_a_retryable_error_and_keeps_the_device(ana, vapid):
+    # given a device whose push service does not listen
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    with PushService() as keys_only:
+        keys = keys_only.new_device().subscription()["keys"]
+    add_push_subscription(
+        user=ana, endpoint=f"http://127.0.0.1:{port}/push/x", p256dh=keys["p256dh"], auth=keys["auth"]
+    )
+    notification = Notification.objects.create(recipient=ana, kind="mention", data={})
+    # when / then: an OSError, which tasks.send_push retries
+    with pytest.raises(PushServiceUnavailable, match="1 device") as raised:
+        push_notification(notification.pk)
+    assert isinstance(raised.value, OSError)
+    assert any(isinstance(raised.value, kind) for kind in RETRY["autoretry_for"])
+    assert PushSubscription.objects.count() == 1
+
+
+def test_a_push_signed_with_other_keys_is_refused_and_neither_retried_nor_dropped(
+    ana, bob, vapid, push_service, django_capture_on_commit_callbacks, settings
+):
+    # given a device subscribed under the server's keys, which were then replaced
+    device = push_service.new_device(application_server_key=vapid["VAPID_PUBLIC_KEY"])
+    subscribe(ana, device)
+    replaced = new_keys()
+    settings.VAPID_PUBLIC_KEY, settings.VAPID_PRIVATE_KEY = replaced["VAPID_PUBLIC_KEY"], replaced["VAPID_PRIVATE_KEY"]
+    post = PostFactory(author=ana)
+    # when bob likes her post
+    with django_capture_on_commit_callbacks(execute=True):
+        like_post(post=post, user=bob)
+    # then the push service refused it once, and the device stays for its owner to renew
+    assert push_service.statuses_for(device) == [403]
+    assert push_service.refusals == ["VAPID key differs from the applicationServerKey of the subscription"]
+    assert PushSubscription.objects.count() == 1
+
+
+def test_a_damaged_stored_key_drops_that_device_only(ana, vapid, push_service):
+    # given two devices, one whose stored key was damaged
+    damaged = push_service.new_device()
+    healthy = push_service.new_device()
+    subscribe(ana, damaged)
+    subscribe(ana, healthy)
+    PushSubscription.objects.filter(endpoint=damaged.endpoint).update(p256dh="BAAA" + "A" * 83)
+    notification = Notification.objects.create(recipient=ana, kind="mention", data={})
+    # when
+    pushed = push_notification(notification.pk)
+    # then
+    assert pushed == 1
+    assert push_service.statuses_for(damaged) == []
+    assert len(push_service.pushes_to(healthy)) == 1
+    assert list(PushSubscription.objects.values_list("endpoint", flat=True)) == [healthy.endpoint]
+
+
+def test_without_vapid_keys_nothing_is_sent(
+    ana, bob, vapid, push_service, settings, django_capture_on_commit_callbacks
+):
+    # given a subscribed device, and a server whose keys were then taken away
+    subscribe(ana, push_service.new_device())
+    settings.VAPID_PRIVATE_KEY = ""
+    post = PostFactory(author=ana)
+    # when
+    with django_capture_on_commit_callbacks(execute=True):
+        like_post(post=post, user=bob)
+    # then the notification is in the app, but no push left
+    assert Notification.objects.filter(recipient=ana).count() == 1
+    assert push_service.requests == []
+
+
+@pytest.mark.parametrize(
+    "private_key",
+    [
+        "not a key",  # garbage
+        "A" * 43,  # 32 zero bytes: no valid scalar
+    ],
+)
+def test_unusable_vapid_settings_send_nothing(private_key, ana, vapid, push_service, settings):
+    # given
+    subscribe(ana, push_service.new_device())
+    settings.VAPID_PRIVATE_KEY = private_key
+    notification = Notification.objects.create(recipient=ana, kind="mention", data={})
+    # when
+    pushed = push_notification(notification.pk)
+    # then
+    assert pushed == 0
+    assert push_service.requests == []
+
+
+def test_a_public_key_not_of_the_private_key_sends_nothing(ana, vapid, push_service, settings):
+    # given keys that are not one pair (browsers would subscribe with a key pushes never match)
+    subscribe(ana, push_service.new_device())
+    settings.VAPID_PUBLIC_KEY = new_keys()["VAPID_PUBLIC_KEY"]
+    notification = Notification.objects.create(recipient=ana, kind="mention", data={})
+    # when
+    pushed = push_notification(notification.pk)
+    # then
+    assert pushed == 0
+    assert push_service.requests == []
+
+
+def test_a_withdrawn_notification_is_not_pushed(ana, vapid, push_service):
+    # given
+    subscribe(ana, push_service.new_device())
+    notification = Notification.objects.create(recipient=ana, kind="mention", data={})
+    notification.delete()
+    # when
+    pushed = push_notification(notification.pk)
+    # then
+    assert pushed == 0
+    assert push_service.requests == []
+
+
+def test_turning_push_off_for_likes_sends_no_push(ana, bob, vapid, push_service, django_capture_on_commit_callbacks):
+    # given ana keeps likes in the app but not as pushes
+    subscribe(ana, push_service.new_device())
+    response = client_of(ana).patch(
+        reverse("api-notification-preferences"), {"kinds": {"like": {"push": False}}}, format="json"
+    )
+    assert response.status_code == 200
+    post = PostFactory(author=ana)
+    # when
+    with django_capture_on_commit_callbacks(execute=True):
+        like_post(post=post, user=bob)
+    # then
+    assert Notification.objects.filter(recipient=ana, kind="like").count() == 1
+    assert push_service.requests == []
+
+
+def test_pushing_to_every_device_of_the_recipient_only(ana, bob, vapid, push_service):
+    # given three devices of ana's and one of bob's
+    anas = [push_service.new_device() for _ in range(3)]
+    bobs = push_service.new_device()
+    for device in anas:
+        subscribe(ana, device)
+    subscribe(bob, bobs)
+    notification = Notification.objects.create(recipient=ana, kind="mention", data={})
+    # when
+    pushed = push_notification(notification.pk)
+    # then
+    assert pushed == 3
+    assert [len(push_service.pushes_to(device)) for device in anas] == [1, 1, 1]
+    assert push_service.pushes_to(bobs) == []
+
+
+def test_a_second_run_for_the_same_notification_pushes_nothing_again(ana, vapid, push_service):
+    # given a notification already pushed to ana's device
+    device = push_service.new_device()
+    subscribe(ana, device)
+    notification = Notification.objects.create(recipient=ana, kind="mention", data={})
+    push_notification(notification.pk)
+    # when the task runs again (a redelivered message)
+    pushed = push_notification(notification.pk)
+    # then
+    assert pushed == 0
+    assert len(push_service.pushes_to(device)) == 1
+
+
+# --- The API for devices -------------------------------------------------------------------
+
+GOOD_KEYS = {  # what a browser sends: a 65-byte P-256 point and a 16-byte secret
+    "p256dh": "BCVxsr7N_eNgVRqvHtD0zTZsEc6-VV-JvLexhqUzORcxaOzi6-AYWXvTBHm4bjyPjs7Vd8pZGH6SRpkNtoIAiw4",
+    "auth": "BTBZMqHH6r4Tts7J_aSIgg",
+}
+
+
+@pytest.mark.parametrize(
+    ("body", "field", "code"),
+    [
+        ({"endpoint": "http://push.example.com/send/1", "keys": GOOD_KEYS}, "endpoint", "bad_endpoint"),
+        ({"endpoint": "https://10.0.0.7/send/1", "keys": GOOD_KEYS}, "endpoint", "bad_endpoint"),
+        ({"endpoint": "https://localhost/send/1", "keys": GOOD_KEYS}, "endpoint", "bad_endpoint"),
+        ({"endpoint": "not a url", "keys": GOOD_KEYS}, "endpoint", "bad_endpoint"),
+        (
+            {"endpoint": "https://push.example.com/send/1", "keys": {**GOOD_KEYS, "p256dh": GOOD_KEYS["p256dh"][:-2]}},
+            "p256dh",
+            "bad_key",
+        ),
+        (
+            {"endpoint": "https://push.example.com/send/1", "keys": {**GOOD_KEYS, "auth": "tBHItJI5svbpez7KI4CC"}},
+            "auth",
+            "bad_key",
+        ),
+        ({"endpoint": "https://push.example.com/send/1", "keys": {"auth": GOOD_KEYS["auth"]}}, "keys", "bad_key"),
+    ],
+)
+def test_a_bad_subscription_is_refused_with_400_and_nothing_stored(body, field, code, ana, vapid):
+    # when
+    response = client_of(ana).post(reverse("api-push-subscriptions"), body, format="json")
+    # then
+    assert response.status_code == 400
+    assert response.json()["code"] == code
+    assert list(response.json()["fields"]) == [field]
+    assert PushSubscription.objects.count() == 0
+
+
+def test_a_subscription_without_keys_is_refused_in_the_one_error_format(ana, vapid):
+    # when
+    response = client_of(ana).post(
+        reverse("api-push-subscriptions"), {"endpoint": "https://push.example.com/send/1"}, format="json"
+    )
+    # then
+    assert response.status_code == 400
+    assert response.json() == {
+        "code": "invalid",
+        "message": "keys: This field is required.",
+        "fields": {"keys": ["This field is required."]},
+    }
+    assert PushSubscription.objects.count() == 0
+
+
+def test_a_public_push_service_endpoint_is_stored(ana, vapid):
+    # when
+    response = client_of(ana).post(
+        reverse("api-push-subscriptions"),
+        {"endpoint": "https://fcm.googleapis.com/fcm/send/abc", "keys": GOOD_KEYS},
+        format="json",
+        HTTP_USER_AGENT="Firefox on a phone",
+    )
+    # then
+    assert response.status_code == 201
+    stored = PushSubscription.objects.get()
+    assert (stored.user, stored.endpoint, stored.p256dh, stored.auth, stored.user_agent) == (
+        ana,
+        "https://fcm.googleapis.com/fcm/send/abc",
+        GOOD_KEYS["p256dh"],
+        GOOD_KEYS["auth"],
+        "Firefox on a phone",
+    )
+
+
+def test_delete_removes_only_ones_own_device(ana, bob, vapid, push_service):
+    # given a device each
+    anas, bobs = push_service.new_device(), push_service.new_device()
+    subscribe(ana, anas)
+    subscribe(bob, bobs)
+    url = reverse("api-push-subscriptions")
+    # when bob tries to remove ana's, then his own
+    refused = client_of(bob).delete(url, {"endpoint": anas.endpoint}, format="json")
+    removed = client_of(bob).delete(url, {"endpoint": bobs.endpoint}, format="json")
+    # then both answer 204 (nothing to reveal), and only his is gone
+    assert (refused.status_code, removed.status_code) == (204, 204)
+    assert list(PushSubscription.objects.values_list("user__username", flat=True)) == ["ana"]
+
+
+def test_devices_need_a_signed_in_person(vapid, push_service):
+    # when
+    response = APIClient().post(
+        reverse("api-push-subscriptions"), push_service.new_device().subscription(), format="json"
+    )
+    # then
+    assert response.status_code in (401, 403)
+    assert PushSubscription.objects.count() == 0
+
+
+# --- The key command -----------------------------------------------------------------------
+
+
+def test_generate_vapid_keys_writes_an_env_file_once(tmp_path):
+    # given
+    path = tmp_path / "var" / "vapid.env"
+    # when run twice
+    call_command("generate_vapid_keys", env_file=str(path), stdout=StringIO())
+    first = path.read_text()
+    out = StringIO()
+    call_command("generate_vapid_keys", env_file=str(path), stdout=out)
+    # then the first keys stay, readable by the owner only
+    assert path.read_text() == first
+    assert [line.split("=")[0] for line in first.splitlines()] == ["VAPID_PUBLIC_KEY", "VAPID_PRIVATE_KEY"]
+    assert oct(os.stat(path).st_mode & 0o777) == "0o600"
+    assert out.getvalue() == f"{path} exists; its VAPID keys stay.\n"
+
+
+def test_generated_keys_have_the_sizes_browsers_and_pywebpush_take():
+    # when
+    keys = new_keys()
+    # then: a 65-byte uncompressed point (87 base64url characters) and a 32-byte scalar (43)
+    assert (len(keys["VAPID_PUBLIC_KEY"]), keys["VAPID_PUBLIC_KEY"][0]) == (87, "B")
+    assert len(keys["VAPID_PRIVATE_KEY"]) == 43
+    assert new_keys() != keys

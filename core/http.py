@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.utils.http import url_has_allowed_host_and_scheme
 
 
 def client_ip(request) -> str:
@@ -15,3 +16,22 @@ def viewer_key(request) -> str:
     if request.user.is_authenticated:
         return f"user:{request.user.pk}"
     return f"ip:{client_ip(request)}"
+
+
+def safe_next(request, default: str) -> str:
+    """The ?next= (or posted next) address if it stays on this site, else `default`."""
+    url = request.POST.get("next") or request.GET.get("next")
+    if url and url_has_allowed_host_and_scheme(
+        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return url
+    return default
+
+
+def next_page_url(request, page) -> str | None:
+    """This page's address with the next page's cursor, keeping the other query parameters."""
+    if not page.next_cursor:
+        return None
+    query = request.GET.copy()
+    query["cursor"] = page.next_cursor
+    return f"{request.path}?{query.urlencode()}"

@@ -1,11 +1,12 @@
 """The settings page's form. It only parses: the rules (known kinds, the phone's form) live in
-services.set_preferences, whose domain errors come back onto the form through fail()."""
+services.set_preferences, whose domain errors come back onto the form through
+ServiceForm.fail()."""
 
 from __future__ import annotations
 
 from django import forms
 
-from core.exceptions import DomainError
+from core.forms import ServiceForm
 
 from .kinds import Kind
 from .models import CHANNELS
@@ -15,7 +16,7 @@ def switch_name(kind: str, channel: str) -> str:
     return f"{kind}__{channel}"
 
 
-class PreferencesForm(forms.Form):
+class PreferencesForm(ServiceForm):
     """One checkbox per kind and channel, the daily digest switch, and the phone number."""
 
     email_digest = forms.BooleanField(
@@ -42,7 +43,6 @@ class PreferencesForm(forms.Form):
                     label=f"{channel_label} for {kind.label}",
                     widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
                 )
-        self.fields["phone"].widget.attrs["class"] = "form-control"
         self.fields["email_digest"].widget.attrs["class"] = "form-check-input"
 
     @property
@@ -69,19 +69,3 @@ class PreferencesForm(forms.Form):
             "email_digest": self.cleaned_data["email_digest"] if "email_digest" in changed else None,
             "phone": self.cleaned_data["phone"] if "phone" in changed else None,
         }
-
-    def fail(self, error: DomainError) -> None:
-        """Put a domain error next to the field it names, or on top of the form."""
-        placed = False
-        for name, messages in error.fields.items():
-            for message in messages:
-                self.add_error(name if name in self.fields else None, message)
-                placed = True
-        if not placed:
-            self.add_error(None, error.message)
-
-    def add_error(self, field, error):
-        super().add_error(field, error)
-        # Django sets aria-invalid itself; Bootstrap needs the class to show the field in red.
-        if "phone" in self.errors:
-            self.fields["phone"].widget.attrs["class"] = "form-control is-invalid"

@@ -14,34 +14,16 @@ from django.contrib.staticfiles import finders
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST, require_safe
 
 from core.exceptions import DomainError, ValidationFailed
+from core.http import next_page_url, safe_next
 from core.pagination import page_params
 
 from . import repositories, services
 from .forms import PreferencesForm
 
 SERVICE_WORKER = "js/sw.js"
-
-
-def _safe_next(request, default: str) -> str:
-    """The posted (or ?next=) address if it stays on this site, else `default`."""
-    url = request.POST.get("next") or request.GET.get("next")
-    if url and url_has_allowed_host_and_scheme(
-        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return url
-    return default
-
-
-def _next_page_url(request, page) -> str | None:
-    if not page.next_cursor:
-        return None
-    query = request.GET.copy()
-    query["cursor"] = page.next_cursor
-    return f"{request.path}?{query.urlencode()}"
 
 
 @login_required
@@ -52,7 +34,7 @@ def notification_list(request):
     page = repositories.list_notifications(request.user, cursor=cursor, size=size, unread_only=unread_only)
     context = {
         "page": page,
-        "next_page_url": _next_page_url(request, page),
+        "next_page_url": next_page_url(request, page),
         "unread_only": unread_only,
         "is_first_page": cursor is None,
         # The newest id shown: "mark all as read" stops there, and live updates catch up after it.
@@ -66,7 +48,7 @@ def notification_list(request):
 def read(request, notification_id):
     """Mark one of my notifications read, then go back (or on to ?next=)."""
     services.mark_read(user=request.user, notification_id=notification_id)
-    return redirect(_safe_next(request, reverse("notifications:list")))
+    return redirect(safe_next(request, reverse("notifications:list")))
 
 
 def _up_to(value: str | None) -> int | None:
@@ -84,7 +66,7 @@ def read_all(request):
     changed = services.mark_all_read(user=request.user, up_to=_up_to(request.POST.get("up_to")))
     if changed:
         messages.success(request, "All caught up: every notification is marked read.")
-    return redirect(_safe_next(request, reverse("notifications:list")))
+    return redirect(safe_next(request, reverse("notifications:list")))
 
 
 # --- Settings ------------------------------------------------------------------------------------

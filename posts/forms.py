@@ -1,12 +1,12 @@
 """Forms of the posts pages. They only parse input; lengths, kinds and visibility are checked
-by the services, whose errors come back onto the form (users.forms.ServiceForm.fail)."""
+by the services, whose errors come back onto the form (core.forms.ServiceForm.fail)."""
 
 from __future__ import annotations
 
 from django import forms
 from django.conf import settings
 
-from users.forms import ServiceForm
+from core.forms import ServiceForm
 
 from .models import Post
 

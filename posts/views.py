@@ -14,10 +14,10 @@ from django.views.decorators.http import require_POST
 
 from core import ratelimit
 from core.exceptions import NotFound, ValidationFailed
-from core.http import viewer_key
+from core.http import safe_next, viewer_key
 from core.pagination import DEFAULT_PAGE_SIZE, page_params
 from users import repositories as people
-from users.views import attempt, bound, list_context, safe_next, submit
+from users.views import attempt, bound, list_context, submit
 
 from . import builders, forms, repositories, services
 from .models import Post

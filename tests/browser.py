@@ -36,3 +36,17 @@ def page(browser):
     page = browser.new_page(viewport=VIEWPORT)
     page.set_default_timeout(15_000)
     return page
+
+
+def log_in(page, base_url: str, username: str):
+    """Log `page` in as `username` (password tests.users.factories.PASSWORD) through the login
+    form, landing on the home page; returns the page."""
+    from tests.users.factories import PASSWORD
+
+    page.set_default_timeout(15_000)
+    page.goto(f"{base_url}/login/")
+    page.get_by_label("Email or username").fill(username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(f"{base_url}/")
+    return page

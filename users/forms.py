@@ -1,44 +1,11 @@
 """Forms of the web pages. They only parse input; the rules live in the services, whose
-domain errors come back onto the form through ServiceForm.fail()."""
+domain errors come back onto the form through core.forms.ServiceForm.fail()."""
 
 from __future__ import annotations
 
 from django import forms
 
-from core.exceptions import DomainError, RateLimited
-
-
-class ServiceForm(forms.Form):
-    """Bootstrap-styled form that can show a service's domain error next to the right field."""
-
-    status = 200  # the HTTP status a page re-rendering this form answers with
-    error_code = ""  # the machine code of the last domain error, for templates to offer a way out
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            field.widget.attrs.setdefault("class", "form-control")
-
-    def add_error(self, field, error):
-        super().add_error(field, error)
-        # Django sets aria-invalid and aria-describedby itself; Bootstrap needs the class.
-        for name in self.errors:
-            attrs = self.fields[name].widget.attrs if name in self.fields else {}
-            if attrs and "is-invalid" not in attrs["class"].split():
-                attrs["class"] += " is-invalid"
-
-    def fail(self, error: DomainError) -> None:
-        """Put a domain error on the form: each named field that the form has, the rest on top."""
-        self.error_code = error.code
-        if isinstance(error, RateLimited):
-            self.status = 429
-        placed = False
-        for name, messages in error.fields.items():
-            for message in messages:
-                self.add_error(name if name in self.fields else None, message)
-                placed = True
-        if not placed:
-            self.add_error(None, error.message)
+from core.forms import ServiceForm
 
 
 def _password(label: str = "Password", autocomplete: str = "current-password") -> forms.CharField:

@@ -14,12 +14,11 @@ from django.contrib.auth import login, logout, update_session_auth_hash
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from core import ratelimit
 from core.exceptions import DomainError
-from core.http import client_ip
+from core.http import client_ip, next_page_url, safe_next
 from core.pagination import page_params
 
 from . import forms, repositories
@@ -65,25 +64,6 @@ def attempt(request, action: Callable[[], object]) -> bool:
 
 def render_form(request, template: str, form: forms.ServiceForm, **context):
     return render(request, template, {"form": form, **context}, status=form.status)
-
-
-def safe_next(request, default: str) -> str:
-    """The ?next= (or posted next) address if it stays on this site, else `default`."""
-    url = request.POST.get("next") or request.GET.get("next")
-    if url and url_has_allowed_host_and_scheme(
-        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return url
-    return default
-
-
-def next_page_url(request, page) -> str | None:
-    """This page's address with the next page's cursor, keeping the other query parameters."""
-    if not page.next_cursor:
-        return None
-    query = request.GET.copy()
-    query["cursor"] = page.next_cursor
-    return f"{request.path}?{query.urlencode()}"
 
 
 def list_context(request, page, **context) -> dict:

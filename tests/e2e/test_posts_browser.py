@@ -11,8 +11,8 @@ import pytest
 from PIL import Image
 
 from posts.models import Comment, Like, Post, Save
-from tests.browser import VIEWPORT
-from tests.users.factories import PASSWORD, UserFactory
+from tests.browser import VIEWPORT, log_in
+from tests.users.factories import UserFactory
 
 pytestmark = pytest.mark.browser
 
@@ -33,14 +33,7 @@ def pictures(tmp_path):
 
 
 def logged_in_page(browser, live_server, username: str):
-    page = browser.new_page(viewport=VIEWPORT)
-    page.set_default_timeout(15_000)
-    page.goto(f"{live_server.url}/login/")
-    page.get_by_label("Email or username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url(f"{live_server.url}/")
-    return page
+    return log_in(browser.new_page(viewport=VIEWPORT), live_server.url, username)
 
 
 def card(page, text: str):

@@ -21,9 +21,9 @@ from config import urls as site_urls
 from notifications import webpush
 from notifications.models import Notification, PushSubscription
 from posts.services import like_post
-from tests.browser import VIEWPORT
+from tests.browser import VIEWPORT, log_in
 from tests.posts.factories import PostFactory
-from tests.users.factories import PASSWORD, UserFactory
+from tests.users.factories import UserFactory
 
 pytestmark = pytest.mark.browser
 
@@ -66,17 +66,6 @@ def context(browser, site):
     context.grant_permissions(["notifications"], origin=site.url)
     yield context
     context.close()
-
-
-def log_in(context, site, username: str):
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    page.goto(f"{site.url}/login/")
-    page.get_by_label("Email or username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url(f"{site.url}/")
-    return page
 
 
 def registration_id(context, page, scope: str) -> tuple[object, str]:
@@ -125,7 +114,7 @@ def pushes(site):
 def test_the_service_worker_shows_a_push_and_a_regrouped_one_replaces_it(pushes, context, site):
     # given ana's browser with the service worker registered
     post, first, second = pushes
-    page = log_in(context, site, "ana")
+    page = log_in(context.new_page(), site.url, "ana")
     served = page.request.get(f"{site.url}/sw.js")
     assert (served.status, served.headers["content-type"].split(";")[0]) == (200, "application/javascript")
     assert served.headers["service-worker-allowed"] == "/"
@@ -183,7 +172,7 @@ SWITCH_ON = """async ([key, api]) => {
 def test_switching_push_on_where_the_browser_has_no_push_service_says_so(context, site):
     # given ana signed in, in a browser context that may notify
     UserFactory(username="ana", profile__display_name="Ana")
-    page = log_in(context, site, "ana")
+    page = log_in(context.new_page(), site.url, "ana")
     # when the settings module looks at this device, and she switches pushes on
     result = page.evaluate(SWITCH_ON, [SERVER_KEY, reverse("api-push-subscriptions")])
     # then the worker is registered for the whole site, but Chromium's private browser contexts
@@ -204,7 +193,7 @@ def test_a_server_without_keys_and_a_refused_permission_are_told_apart(browser, 
     # answers every request for it with "denied")
     UserFactory(username="ana", profile__display_name="Ana")
     context = browser.new_context(viewport=VIEWPORT)
-    page = log_in(context, site, "ana")
+    page = log_in(context.new_page(), site.url, "ana")
     # when the module runs without a server key, then with one
     without_key = page.evaluate(SWITCH_ON, ["", reverse("api-push-subscriptions")])
     with_key = page.evaluate(SWITCH_ON, [SERVER_KEY, reverse("api-push-subscriptions")])

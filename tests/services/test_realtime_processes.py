@@ -280,18 +280,27 @@ def test_two_people_on_two_servers_see_each_others_likes_comments_and_posts_live
     while {"op": "subscribed", "stream": f"post:{post.pk}"} not in ana_frames and time.monotonic() < deadline:
         ana_page.wait_for_timeout(50)
     card = ana_page.locator(f'article.post-card[data-post-id="{post.pk}"]')
+    badge = ana_page.locator("#notification-toggle [data-notification-badge]")
+    expect(badge).to_be_hidden()
 
     # when Bob likes it with the keyboard
     bob_page.get_by_role("button", name="Like").focus()
     bob_page.keyboard.press("Enter")
-    # then Ana's page shows the like without a reload
+    # then Ana's page shows the like without a reload, and her bell counts it
     expect(card.locator('[data-counter="likes_count"]')).to_have_text("1")
+    expect(badge).to_have_text("1")
 
     # when Bob comments
     bob_page.get_by_label("Your comment").fill("Beautiful light!")
     bob_page.get_by_role("button", name="Comment", exact=True).click()
-    # then Ana's comment count moves too
+    # then Ana's comment count moves too, her bell says 2, and its menu lists both
     expect(card.locator('[data-counter="comments_count"]')).to_have_text("1")
+    expect(badge).to_have_text("2")
+    ana_page.locator("#notification-toggle").click()
+    entries = ana_page.locator("[data-notification-menu-list] a")
+    expect(entries.first).to_contain_text("commented on your post")
+    expect(entries.nth(1)).to_contain_text("liked your post")
+    ana_page.keyboard.press("Escape")
 
     # when Ana is on her Following feed and Bob posts from his home page
     ana_page.goto(f"{first}/")

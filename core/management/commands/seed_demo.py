@@ -6,6 +6,7 @@ from time import monotonic
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.test.utils import override_settings
 
 from core.seeding import Volume, seeders
 
@@ -28,8 +29,11 @@ class Command(BaseCommand):
         if scale is None and users is None:
             if posts is not None or follows is not None:
                 raise CommandError("Say how many accounts with --scale or --users.")
-            for seeder in seeders():
-                seeder.demo(self.stdout.write)
+            # The demo people's addresses are made up: what seeding them would mail (notifications
+            # of their follows and comments) is kept in memory instead of printed or sent.
+            with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
+                for seeder in seeders():
+                    seeder.demo(self.stdout.write)
             return
         base = Volume.scaled(scale if scale is not None else users)
         volume = Volume(

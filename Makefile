@@ -10,7 +10,7 @@ SERVICES_REDIS_URL ?= redis://127.0.0.1:6379/1
 # The embedded default: no servers, whatever the shell exports.
 EMBEDDED := env -u DATABASE_URL -u REDIS_URL -u CELERY_BROKER_URL
 
-.PHONY: setup run test test-services lint migrate seed mysql-deps browser-deps bench-serving bench-feed clean
+.PHONY: setup run test test-services lint migrate seed mysql-deps browser-deps bench-serving bench-feed bench-ws clean
 
 setup: $(VENV)/.installed static/vendor/.installed
 
@@ -75,6 +75,12 @@ bench-feed: setup mysql-deps
 	$(BIN)/pip install --quiet -r requirements-mysql.txt
 	@command -v wrk >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -q wrk >/dev/null
 	scripts/bench_feed.sh
+
+# WebSocket delivery (issue 4): real daphne processes on Redis with 100 and 1,000 sockets, both
+# channels-redis layers, 1 and 2 servers (about 5 minutes); figures go to docs/BENCHMARKS.md.
+bench-ws: setup mysql-deps
+	$(BIN)/pip install --quiet -r requirements-mysql.txt
+	$(BIN)/python scripts/bench_ws.py $(BENCH_WS_ARGS)
 
 # mysqlclient compiles against the MySQL/MariaDB client headers.
 mysql-deps:

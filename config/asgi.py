@@ -1,5 +1,6 @@
 """ASGI entry point: daphne serves WebSockets under /ws/ (and, in `make run`, HTTP too)."""
 
+import gc
 import os
 
 from django.core.asgi import get_asgi_application
@@ -19,3 +20,11 @@ application = ProtocolTypeRouter(
         "websocket": websocket_auth_stack(URLRouter(websocket_urlpatterns)),
     }
 )
+
+# A socket server makes a few hundred short-lived objects per event it relays. At Python's
+# default threshold (700) the collector ran every few deliveries, and a full collection of the
+# ~280,000 objects of a server holding 1,000 sockets stopped every socket for 100-160 ms (the
+# broadcast p99, docs/BENCHMARKS.md). Collect young objects less often, and leave what start-up
+# built out of full collections.
+gc.set_threshold(10_000, 10, 10)
+gc.freeze()

@@ -8,7 +8,7 @@ from decouple import config
 from django.apps import AppConfig
 
 from .settings import *  # noqa: F403
-from .settings import REDIS_URL, _channel_limits
+from .settings import REDIS_URL
 
 ROOT_URLCONF = "config.bench_urls"
 
@@ -29,7 +29,7 @@ if BENCH_CHANNEL_LAYER:
         "default": {
             "core": {
                 "BACKEND": "channels_redis.core.RedisChannelLayer",
-                "CONFIG": {**_layer_config, **_channel_limits},
+                "CONFIG": {**_layer_config, "capacity": 500, "expiry": 60},  # as settings.py had them
             },
             # The pub/sub layer has no capacity or expiry: it would ignore them.
             "pubsub": {"BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer", "CONFIG": _layer_config},

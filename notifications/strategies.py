@@ -8,6 +8,8 @@ from __future__ import annotations
 import logging
 from typing import Protocol
 
+from django.conf import settings
+
 from core.streams import publish, user_group
 
 from . import repositories, tasks
@@ -58,7 +60,9 @@ class PushChannel:
     name = "push"
 
     def deliver(self, notification: Notification, *, replaced: int | None) -> None:
-        tasks.send_push.delay(notification.pk)
+        # Most people have no push device: spare the broker a task that would find none.
+        if settings.VAPID_PRIVATE_KEY and repositories.push_subscriptions_of(notification.recipient_id).exists():
+            tasks.send_push.delay(notification.pk)
 
 
 class SmsChannel:

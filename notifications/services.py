@@ -47,7 +47,8 @@ def _lock_inboxes(user_ids: Iterable[int]) -> list:
     """Hold these people's rows for the rest of the transaction. Every write to someone's
     notifications takes this lock first, so writers of one inbox queue instead of racing (a
     grouped notification is read-modify-write), always in id order, so none wait in a circle.
-    Returns the active ones."""
+    It also hands out one person's notification ids in commit order, which the clients' catch-up
+    ("everything after the last id I saw") relies on. Returns the active ones."""
     users = get_user_model().objects.select_for_update().filter(pk__in=sorted(set(user_ids))).order_by("pk")
     return [user for user in users if user.is_active]
 

@@ -87,13 +87,21 @@ def registration_id(context, page, scope: str) -> tuple[object, str]:
     raise AssertionError(f"no service worker registration for {scope}")
 
 
-def shown_notifications(page, ready) -> list[dict]:
-    """What the service worker shows, once `ready(shown)` holds (or after WAITS tenths of a second)."""
-    for _ in range(WAITS):
-        shown = page.evaluate(NOTIFICATIONS_SHOWN)
-        if ready(shown):
-            break
-        page.wait_for_timeout(100)
+def push_and_show(cdp, page, site, registration: str, payload: dict, ready) -> list[dict]:
+    """Deliver `payload` to the service worker through DevTools and return what it shows once
+    `ready(shown)` holds. DevTools drops a delivery now and then while the worker wakes up (seen
+    once in CI), so one not shown within 5 s is delivered again, up to three times: the same tag
+    replaces rather than stacks, so a repeat cannot pass for a second notification."""
+    for _ in range(3):
+        cdp.send(
+            "ServiceWorker.deliverPushMessage",
+            {"origin": site.url, "registrationId": registration, "data": json.dumps(payload)},
+        )
+        for _ in range(50):
+            shown = page.evaluate(NOTIFICATIONS_SHOWN)
+            if ready(shown):
+                return shown
+            page.wait_for_timeout(100)
     return shown
 
 
@@ -126,12 +134,9 @@ def test_the_service_worker_shows_a_push_and_a_regrouped_one_replaces_it(pushes,
     cdp, registration = registration_id(context, page, scope)
 
     # when the push of carol's like arrives
-    cdp.send(
-        "ServiceWorker.deliverPushMessage",
-        {"origin": site.url, "registrationId": registration, "data": json.dumps(first)},
-    )
+    shown = push_and_show(cdp, page, site, registration, first, lambda shown: len(shown) == 1)
     # then it is shown with the sentence, the excerpt and the post's address
-    assert shown_notifications(page, lambda shown: len(shown) == 1) == [
+    assert shown == [
         {
             "title": "Short Media",
             "body": "Carol liked your post\nSunrise over the bay",
@@ -142,12 +147,11 @@ def test_the_service_worker_shows_a_push_and_a_regrouped_one_replaces_it(pushes,
     ]
 
     # when the regrouped notification is pushed after bob's like
-    cdp.send(
-        "ServiceWorker.deliverPushMessage",
-        {"origin": site.url, "registrationId": registration, "data": json.dumps(second)},
+    shown = push_and_show(
+        cdp, page, site, registration, second, lambda shown: [n["id"] for n in shown] == [second["id"]]
     )
     # then it replaced the first under the same tag instead of stacking
-    assert shown_notifications(page, lambda shown: [n["id"] for n in shown] == [second["id"]]) == [
+    assert shown == [
         {
             "title": "Short Media",
             "body": "Bob and 1 other liked your post\nSunrise over the bay",

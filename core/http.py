@@ -1,6 +1,8 @@
 from django.conf import settings
 from django.utils.http import url_has_allowed_host_and_scheme
 
+from .exceptions import ValidationFailed
+
 
 def client_ip(request) -> str:
     """The client's address: the socket peer, or the entry the trusted proxies appended."""
@@ -35,3 +37,14 @@ def next_page_url(request, page) -> str | None:
     query = request.GET.copy()
     query["cursor"] = page.next_cursor
     return f"{request.path}?{query.urlencode()}"
+
+
+def id_param(data, name: str, *, of: str) -> int | None:
+    """An optional id in query or form data (`?after=`, a posted `up_to`): None when absent,
+    ValidationFailed (400) when it is not a whole number."""
+    value = data.get(name)
+    if value in (None, ""):
+        return None
+    if not value.isdigit() or len(value) > 18:
+        raise ValidationFailed.on(name, f"{name} must be a {of} id (a whole number).")
+    return int(value)

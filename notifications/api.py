@@ -12,22 +12,14 @@ from rest_framework.views import APIView
 
 from core.api import page_response, page_schema, parsed
 from core.exceptions import ValidationFailed
+from core.http import id_param
 from core.pagination import page_params
 
-from . import repositories, services
+from . import repositories, services, strategies
 from .models import CHANNELS
 from .serializers import NotificationSerializer
 
 UNREAD = inline_serializer("UnreadCount", {"unread": serializers.IntegerField()})
-
-
-def _whole_number(query_params, name: str) -> int | None:
-    value = query_params.get(name)
-    if value in (None, ""):
-        return None
-    if not value.isdigit() or len(value) > 18:
-        raise ValidationFailed.on(name, f"{name} must be a notification id (a whole number).")
-    return int(value)
 
 
 class NotificationsApi(APIView):
@@ -46,7 +38,7 @@ class NotificationsApi(APIView):
         ],
     )
     def get(self, request):
-        after = _whole_number(request.query_params, "after")
+        after = id_param(request.query_params, "after", of="notification")
         if after is not None:
             missed, more = repositories.list_notifications_after(request.user, after)
             results = NotificationSerializer(missed, many=True).data
@@ -111,7 +103,7 @@ def preferences_response(user) -> Response:
             ],
             "email_digest": delivery.email_digest,
             "phone": delivery.phone,
-            "push_available": bool(settings.VAPID_PUBLIC_KEY and settings.VAPID_PRIVATE_KEY),
+            "push_available": strategies.push_configured(),
             "vapid_public_key": settings.VAPID_PUBLIC_KEY,
         }
     )

@@ -8,9 +8,7 @@ import logging
 from datetime import timedelta
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core.mail import EmailMultiAlternatives
-from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -20,7 +18,7 @@ from core.exceptions import RateLimited
 
 from . import repositories, services
 from .kinds import get_kind
-from .models import DeliverySettings, Notification
+from .models import Notification
 from .unsubscribe import DIGEST, emails_about, make_token
 
 logger = logging.getLogger(__name__)
@@ -123,15 +121,10 @@ def send_digests() -> int:
     Celery beat calls it hourly. People are read in batches, each batch in three queries
     whatever its size. Returns how many digests left."""
     now = timezone.now()
-    related = [f"user__{name}" for name in getattr(get_user_model(), "DISPLAY_RELATED", ())]
-    due = (
-        DeliverySettings.objects.filter(email_digest=True, user__is_active=True, user__email_verified=True)
-        .filter(Q(digest_sent_at__isnull=True) | Q(digest_sent_at__lte=now - DIGEST_EVERY + DIGEST_SLACK))
-        .select_related("user", *related)
-        .order_by("pk")
-    )
     sent, after = 0, 0
-    while batch := list(due.filter(pk__gt=after)[:DIGEST_BATCH]):
+    while batch := repositories.list_digests_due(
+        sent_before=now - DIGEST_EVERY + DIGEST_SLACK, after_pk=after, size=DIGEST_BATCH
+    ):
         after = batch[-1].pk
         listed = repositories.list_digest_rows(batch, since_default=now - DIGEST_EVERY, until=now, limit=DIGEST_LIMIT)
         for delivery in batch:

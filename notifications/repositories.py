@@ -19,10 +19,14 @@ from .models import CHANNELS, DeliverySettings, Notification, Preference, PushSu
 CATCH_UP_LIMIT = 100
 
 
+def _with_person(path: str) -> list[str]:
+    """select_related paths for the person at `path` and what their display name and avatar
+    come from (the user model names those relations: a profile)."""
+    return [path, *(f"{path}__{name}" for name in getattr(get_user_model(), "DISPLAY_RELATED", ()))]
+
+
 def _with_actor(notifications: QuerySet) -> QuerySet:
-    # The user model names the relations its display name and avatar come from (a profile).
-    related = getattr(get_user_model(), "DISPLAY_RELATED", ())
-    return notifications.select_related("actor", *(f"actor__{name}" for name in related))
+    return notifications.select_related(*_with_person("actor"))
 
 
 def inbox_of(user) -> QuerySet:
@@ -86,6 +90,15 @@ def preferences_of(user) -> list[tuple[Kind, dict[str, bool]]]:
     """Every kind with the user's channel switches, in settings-page order."""
     switches = switches_of([user.pk])[user.pk]
     return [(kind, switches[kind.name]) for kind in all_kinds()]
+
+
+def list_digests_due(*, sent_before, after_pk: int, size: int) -> list[DeliverySettings]:
+    """The next `size` delivery settings (by id, after `after_pk`) of active, verified people
+    who read notification emails as a digest and got none since `sent_before`."""
+    due = DeliverySettings.objects.filter(email_digest=True, user__is_active=True, user__email_verified=True).filter(
+        Q(digest_sent_at__isnull=True) | Q(digest_sent_at__lte=sent_before)
+    )
+    return list(due.filter(pk__gt=after_pk).select_related(*_with_person("user")).order_by("pk")[:size])
 
 
 def list_digest_rows(

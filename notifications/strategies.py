@@ -61,7 +61,7 @@ class PushChannel:
 
     def deliver(self, notification: Notification, *, replaced: int | None) -> None:
         # Most people have no push device: spare the broker a task that would find none.
-        if settings.VAPID_PRIVATE_KEY and repositories.push_subscriptions_of(notification.recipient_id).exists():
+        if push_configured() and repositories.push_subscriptions_of(notification.recipient_id).exists():
             tasks.send_push.delay(notification.pk)
 
 
@@ -73,6 +73,11 @@ class SmsChannel:
     def deliver(self, notification: Notification, *, replaced: int | None) -> None:
         if replaced is None:
             tasks.send_sms.delay(notification.pk)
+
+
+def push_configured() -> bool:
+    """Whether this server has Web Push keys (manage.py generate_vapid_keys); push is off without."""
+    return bool(settings.VAPID_PUBLIC_KEY and settings.VAPID_PRIVATE_KEY)
 
 
 CHANNEL_STRATEGIES: dict[str, Channel] = {

@@ -16,11 +16,11 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST, require_safe
 
-from core.exceptions import DomainError, ValidationFailed
-from core.http import next_page_url, safe_next
+from core.exceptions import DomainError
+from core.http import id_param, next_page_url, safe_next
 from core.pagination import page_params
 
-from . import repositories, services
+from . import repositories, services, strategies
 from .forms import PreferencesForm
 
 SERVICE_WORKER = "js/sw.js"
@@ -51,29 +51,17 @@ def read(request, notification_id):
     return redirect(safe_next(request, reverse("notifications:list")))
 
 
-def _up_to(value: str | None) -> int | None:
-    if value in (None, ""):
-        return None
-    if not value.isdigit() or len(value) > 18:
-        raise ValidationFailed.on("up_to", "up_to must be a notification id (a whole number).")
-    return int(value)
-
-
 @login_required
 @require_POST
 def read_all(request):
     """Mark my notifications read, up to the newest one the page showed (`up_to`)."""
-    changed = services.mark_all_read(user=request.user, up_to=_up_to(request.POST.get("up_to")))
+    changed = services.mark_all_read(user=request.user, up_to=id_param(request.POST, "up_to", of="notification"))
     if changed:
         messages.success(request, "All caught up: every notification is marked read.")
     return redirect(safe_next(request, reverse("notifications:list")))
 
 
 # --- Settings ------------------------------------------------------------------------------------
-
-
-def _push_available() -> bool:
-    return bool(settings.VAPID_PUBLIC_KEY and settings.VAPID_PRIVATE_KEY)
 
 
 @login_required
@@ -95,7 +83,7 @@ def preferences(request):
             return redirect("notifications:settings")
     context = {
         "form": form,
-        "push_available": _push_available(),
+        "push_available": strategies.push_configured(),
         "vapid_public_key": settings.VAPID_PUBLIC_KEY,
         "devices": repositories.push_subscriptions_of(request.user.pk),
     }

@@ -28,6 +28,7 @@ import requests
 from cryptography.hazmat.primitives import serialization
 from django.conf import settings
 from django.core.cache import cache
+from django.urls import reverse
 from http_ece import ECEException
 from py_vapid import Vapid, VapidException
 from py_vapid.utils import b64urlencode
@@ -47,8 +48,6 @@ VAPID_LIFETIME_SECONDS = 12 * 3600
 TIMEOUT = (5, 10)
 # How long "this device got this notification" is remembered: longer than all retries take.
 SENT_MARK_SECONDS = 24 * 3600
-# Where a notification without a link of its own takes the reader.
-INBOX_PATH = "/notifications/"
 
 
 class Outcome(enum.Enum):
@@ -111,7 +110,7 @@ def payload(notification: Notification) -> dict:
     return {
         "title": settings.SITE_NAME,
         "body": body,
-        "url": settings.SITE_URL + (notification.url or INBOX_PATH),
+        "url": settings.SITE_URL + (notification.url or reverse("notifications:list")),
         "tag": tag,
         "icon": settings.SITE_URL + icon if icon.startswith("/") else icon,
         "id": notification.pk,

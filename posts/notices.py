@@ -8,10 +8,9 @@ from django.utils.text import Truncator
 
 from notifications.kinds import Kind
 from notifications.services import notify, withdraw
-from users.models import User
 
-from . import text
 from .models import Comment, Post
+from .repositories import can_view, people_mentioned
 
 EVERYWHERE = frozenset({"in_app", "push", "email"})
 LIKE = Kind("like", "Likes of your posts", "liked your post", grouped=True, order=20)
@@ -61,12 +60,12 @@ def commented(comment: Comment) -> None:
         notify(recipient=parent.author, kind=REPLY.name, actor=comment.author, target=comment, data=data)
     if parent is None or parent.author_id != post.author_id:
         notify(recipient=post.author, kind=COMMENT.name, actor=comment.author, target=post, data=data)
-    named = User.objects.active().filter(username__in=text.mentions_in(comment.body)[:MAX_MENTIONS_NOTIFIED])
+    named = people_mentioned(comment.body, by=comment.author)
     mentioned(post, named, by=comment.author, target=comment, data=data)
 
 
 def mentioned(post: Post, users, *, by, target=None, data: dict | None = None) -> None:
     """Tell people newly mentioned in `post` (or in a comment on it: `target`) who may see it."""
     for user in list(users)[:MAX_MENTIONS_NOTIFIED]:
-        if user.pk != by.pk and Post.objects.visible_to(user).filter(pk=post.pk).exists():
+        if can_view(user, post):
             notify(recipient=user, kind=MENTION.name, actor=by, target=target or post, data=data or _about(post))

@@ -17,7 +17,7 @@ from core.exceptions import NotFound, ValidationFailed
 from core.pagination import Page, cursor_values, paginate
 from users.models import Block, Follow, User
 
-from . import timelines
+from . import text, timelines
 from .models import Comment, Hashtag, Like, Post, PostQuerySet, Save
 from .strategies import Ranking, ranking_for
 
@@ -25,10 +25,19 @@ REPLIES_SHOWN = 3  # replies shown under each comment before "more replies"
 TIMELINE_SLACK = 10  # timeline ids read beyond a page, for posts the viewer may no longer see
 
 
+def can_view(viewer, post: Post) -> bool:
+    return Post.objects.visible_to(viewer).filter(pk=post.pk).exists()
+
+
 def ensure_can_view(viewer, post: Post) -> None:
     """NotFound unless `viewer` may see `post` (its existence is not revealed)."""
-    if not Post.objects.visible_to(viewer).filter(pk=post.pk).exists():
+    if not can_view(viewer, post):
         raise NotFound("No such post.")
+
+
+def people_mentioned(body: str, *, by: User) -> list[User]:
+    """The active people `body` @mentions, its writer `by` aside."""
+    return list(User.objects.active().filter(username__in=text.mentions_in(body)).exclude(pk=by.pk))
 
 
 def with_post_data(posts: QuerySet) -> QuerySet:

@@ -21,7 +21,7 @@ from users.models import User
 from . import notices, realtime, strategies, tasks, text
 from .factories import clean_body, clean_text, draft_post
 from .models import Comment, Hashtag, Like, Post, PostImage, Save
-from .repositories import ensure_can_view
+from .repositories import ensure_can_view, people_mentioned
 
 
 def _lock(post: Post) -> None:
@@ -45,7 +45,7 @@ def _link_text(post: Post) -> None:
     names = text.hashtags_in(post.body)
     Hashtag.objects.bulk_create([Hashtag(name=name) for name in names], ignore_conflicts=True)
     post.hashtags.set(Hashtag.objects.filter(name__in=names))
-    mentioned = list(User.objects.active().filter(username__in=text.mentions_in(post.body)).exclude(pk=post.author_id))
+    mentioned = people_mentioned(post.body, by=post.author)
     before = set(post.mentions.values_list("pk", flat=True))
     post.mentions.set(mentioned)
     notices.mentioned(post, [user for user in mentioned if user.pk not in before], by=post.author)

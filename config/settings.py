@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "notifications",
     "users",
     "posts",
+    "videos",
 ]
 
 MIDDLEWARE = [
@@ -157,6 +158,8 @@ CELERY_BEAT_SCHEDULE = {
     "purge-stale-signups": {"task": "users.tasks.purge_stale_signups", "schedule": timedelta(hours=6)},
     # Each run mails those whose digest is due (a day after their last one).
     "notification-digests": {"task": "notifications.tasks.send_digests", "schedule": timedelta(hours=1)},
+    # Abandoned resumable uploads are deleted; videos whose worker died are queued again.
+    "video-upkeep": {"task": "videos.tasks.upkeep", "schedule": timedelta(minutes=10)},
 }
 
 # --- Auth -----------------------------------------------------------------------------------
@@ -211,6 +214,28 @@ FEED_RANKING = {
     "profile": "recency",
 }
 
+# Videos: what an upload may be, the ladder made from it, and the encoder's settings. Rungs are
+# the short side in pixels (720 makes 720x1280 of a portrait clip); none is larger than the
+# source. Chunks are the pieces a resumable upload is sent in.
+VIDEO_MAX_SECONDS = config("VIDEO_MAX_SECONDS", default=5.0, cast=float)
+VIDEO_DURATION_TOLERANCE = config("VIDEO_DURATION_TOLERANCE", default=0.3, cast=float)  # container rounding
+VIDEO_MAX_BYTES = config("VIDEO_MAX_BYTES", default=200 * 1024 * 1024, cast=int)
+VIDEO_MAX_SIDE = config("VIDEO_MAX_SIDE", default=4096, cast=int)  # longest side of an upload, pixels
+VIDEO_MIN_SIDE = config("VIDEO_MIN_SIDE", default=64, cast=int)
+VIDEO_RUNGS = [int(rung) for rung in config("VIDEO_RUNGS", default="360,540,720", cast=Csv())]
+VIDEO_MAX_FPS = config("VIDEO_MAX_FPS", default=30, cast=int)
+VIDEO_SEGMENT_SECONDS = config("VIDEO_SEGMENT_SECONDS", default=2, cast=int)
+VIDEO_X264_PRESET = config("VIDEO_X264_PRESET", default="superfast")
+VIDEO_CRF = config("VIDEO_CRF", default=23, cast=int)
+VIDEO_THUMBNAILS = config("VIDEO_THUMBNAILS", default=5, cast=int)
+VIDEO_CHUNK_BYTES = config("VIDEO_CHUNK_BYTES", default=4 * 1024 * 1024, cast=int)
+VIDEO_UPLOAD_TTL = timedelta(hours=config("VIDEO_UPLOAD_TTL_HOURS", default=24, cast=int))
+VIDEO_TRANSCODE_TIMEOUT = config("VIDEO_TRANSCODE_TIMEOUT", default=300, cast=int)  # seconds
+VIDEO_STALE_MINUTES = config("VIDEO_STALE_MINUTES", default=15, cast=int)  # a worker that died mid-way
+VIDEO_VIEW_MIN_MS = 1000  # watched this long before a view counts
+FFMPEG_BINARY = config("FFMPEG_BINARY", default="ffmpeg")
+FFPROBE_BINARY = config("FFPROBE_BINARY", default="ffprobe")
+
 # Notifications: hours a group ("Ana and 3 others liked …") stays open to new actors while
 # unread; Web Push keys (`manage.py generate_vapid_keys` makes a pair; push is off without
 # them) and the contact push services may reach; the text-message backend (a class with
@@ -234,6 +259,9 @@ RATE_LIMITS = {
     # Notification emails and texts per recipient; past it they wait in the app (and the digest).
     "notification_email": config("RATE_LIMIT_NOTIFICATION_EMAIL", default="20/3600"),
     "sms": config("RATE_LIMIT_SMS", default="5/3600"),
+    # Videos started per person (each costs a transcode) and upload chunks per person.
+    "video": config("RATE_LIMIT_VIDEO", default="20/3600"),
+    "video_chunk": config("RATE_LIMIT_VIDEO_CHUNK", default="600/300"),
     "api_anon": config("RATE_LIMIT_API_ANON", default="300/300"),
     "api_user": config("RATE_LIMIT_API_USER", default="1500/300"),
 }
@@ -292,8 +320,29 @@ STATIC_ROOT = BASE_DIR / "var" / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(config("MEDIA_ROOT", default=str(BASE_DIR / "media")))
+# Media on S3-compatible storage (AWS, MinIO, Ceph, …) when a bucket is named, else on disk.
+# Video playlists name their segments relatively, so the bucket must serve plain (unsigned) URLs.
+S3_BUCKET = config("S3_BUCKET", default="")
+DEFAULT_STORAGE = (
+    {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": S3_BUCKET,
+            "endpoint_url": config("S3_ENDPOINT_URL", default="") or None,
+            "region_name": config("S3_REGION", default="") or None,
+            "access_key": config("S3_ACCESS_KEY", default="") or None,
+            "secret_key": config("S3_SECRET_KEY", default="") or None,
+            "custom_domain": config("S3_CUSTOM_DOMAIN", default="") or None,
+            "querystring_auth": False,
+            "file_overwrite": True,
+        },
+    }
+    if S3_BUCKET
+    # Video files are rewritten under the same names when processing runs again (videos.storage).
+    else {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"allow_overwrite": True}}
+)
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": DEFAULT_STORAGE,
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
         if not DEBUG

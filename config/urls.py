@@ -21,10 +21,12 @@ urlpatterns = [
     path("api/", include("users.api_urls")),
     path("api/", include("posts.api_urls")),
     path("api/", include("notifications.api_urls")),
+    path("api/", include("videos.api_urls")),
     re_path(r"^api/", api_not_found),
     path("", post_views.home, name="home"),
     path("", include(user_pages)),
     path("", include("notifications.urls")),
+    path("", include("videos.urls")),
     path("", include("posts.urls")),
 ]
 

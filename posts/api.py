@@ -20,6 +20,7 @@ from core.pagination import Page, page_params
 from users.repositories import get_profile_for
 
 from . import builders, repositories, services, strategies
+from .factories import kind_of
 from .models import Post
 
 # URL slugs of the feeds in repositories.FEEDS ("for-you" is FEEDS["for_you"]).
@@ -81,7 +82,14 @@ class SharedPostSerializer(EngagementSerializer):
     created_at = serializers.DateTimeField()
     edited_at = serializers.DateTimeField(allow_null=True)
     images = ImageSerializer(many=True)
+    media = serializers.SerializerMethodField(
+        help_text='What a post of a media kind carries, by kind: {"video": {id, playlist_url, mp4_url, poster_url, '
+        "width, height, duration}} for a video post; null for text and pictures (see images)."
+    )
     url = serializers.SerializerMethodField(help_text="The post's web page.")
+
+    def get_media(self, post) -> dict | None:
+        return kind_of(post).media(post, self.context["request"])
 
     def get_url(self, post) -> str:
         return self.context["request"].build_absolute_uri(reverse("posts:detail", args=[post.pk]))

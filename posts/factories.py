@@ -1,6 +1,8 @@
 """Building a post of the right kind from input. Each kind validates its own fields before
 anything is written, and prepares what it stores beside the post row (picture renditions).
-The videos app adds the video kind with register_kind() and its own validation."""
+A kind also says how its media is shown (the card's template, the API's `media`), which
+related rows a list loads with it, and which stored files go when the post is deleted.
+The videos app adds the video kind with register_kind(), so this app never imports it."""
 
 from __future__ import annotations
 
@@ -69,23 +71,53 @@ def clean_body(body: str, *, required: bool) -> str:
 
 class PostKind(Protocol):
     kind: str
+    template: str  # what a card shows of the media ("" for none); gets `shared` (the post) and `small`
+    related: tuple[str, ...]  # select_related paths from a post to its media
 
-    def draft(self, *, body: str, images: Sequence, alt_texts: Sequence[str]) -> Draft: ...
+    def draft(self, *, body: str, images: Sequence, alt_texts: Sequence[str], attachment: object) -> Draft: ...
+
+    def media(self, post: Post, request) -> dict | None: ...
+
+    def cover(self, post: Post) -> str | None: ...
+
+    def files(self, post: Post) -> list[str]: ...
 
 
-class TextKind:
+class BaseKind:
+    """What kinds share: no media beyond the post row."""
+
+    kind: str
+    template = ""
+    related: tuple[str, ...] = ()
+
+    def media(self, post, request):
+        return None
+
+    def cover(self, post):
+        return None
+
+    def files(self, post):
+        return []
+
+
+class TextKind(BaseKind):
     kind: str = Post.Kind.TEXT
 
-    def draft(self, *, body, images, alt_texts):
+    def draft(self, *, body, images, alt_texts, attachment):
         if images:
             raise ValidationFailed.on("images", "A text post has no pictures; choose the picture kind.")
         return Draft(Post(kind=self.kind, body=clean_body(body, required=True)))
 
 
-class ImageKind:
+class ImageKind(BaseKind):
     kind: str = Post.Kind.IMAGE
+    template = "posts/includes/post_images.html"
 
-    def draft(self, *, body, images, alt_texts):
+    def files(self, post):
+        pictures = PostImage.objects.filter(post=post).values_list("image", "thumbnail")
+        return [name for pair in pictures for name in pair]
+
+    def draft(self, *, body, images, alt_texts, attachment):
         if not images:
             raise ValidationFailed.on("images", "Add at least one picture.", code="no_images")
         if len(images) > settings.POST_MAX_IMAGES:
@@ -114,10 +146,28 @@ def register_kind(kind: PostKind) -> None:
     KINDS[kind.kind] = kind
 
 
-def draft_post(*, kind: str, body: str = "", images: Sequence = (), alt_texts: Sequence[str] = ()) -> Draft:
-    """A validated, unsaved post of `kind`, or ValidationFailed naming the field at fault."""
+def kind_of(post: Post) -> PostKind:
+    return KINDS.get(post.kind) or KINDS[Post.Kind.TEXT]
+
+
+def related_paths() -> list[str]:
+    """select_related paths to every kind's media, for a post and for what it reposts."""
+    paths = [path for kind in KINDS.values() for path in kind.related]
+    return paths + [f"repost_of__{path}" for path in paths]
+
+
+def draft_post(
+    *,
+    kind: str,
+    body: str = "",
+    images: Sequence = (),
+    alt_texts: Sequence[str] = (),
+    attachment: object = None,
+) -> Draft:
+    """A validated, unsaved post of `kind`, or ValidationFailed naming the field at fault.
+    `attachment` is what some kinds are made around (a processed video)."""
     builder = KINDS.get(kind)
     if builder is None:
         choices = ", ".join(sorted(KINDS))
         raise ValidationFailed.on("kind", f"Unknown post kind {kind!r}; use one of: {choices}.", code="bad_kind")
-    return builder.draft(body=body, images=images, alt_texts=alt_texts)
+    return builder.draft(body=body, images=images, alt_texts=alt_texts, attachment=attachment)

@@ -18,6 +18,7 @@ from core.pagination import Page, cursor_values, paginate
 from users.models import Block, Follow, User
 
 from . import text, timelines
+from .factories import related_paths
 from .models import Comment, Hashtag, Like, Post, PostQuerySet, Save
 from .strategies import Ranking, ranking_for
 
@@ -41,7 +42,7 @@ def people_mentioned(body: str, *, by: User) -> list[User]:
 
 
 def with_post_data(posts: QuerySet) -> QuerySet:
-    return posts.select_related("author__profile", "repost_of__author__profile").prefetch_related(
+    return posts.select_related("author__profile", "repost_of__author__profile", *related_paths()).prefetch_related(
         "images", "repost_of__images"
     )
 
@@ -165,6 +166,17 @@ def saved_posts(viewer: User, *, cursor: str | None = None, size: int = 20) -> P
     posts = Post.objects.visible_to(viewer).filter(saves__user=viewer).annotate(saved_at=F("saves__created_at"))
     page = paginate(with_post_data(posts), cursor=cursor, size=size, fields=("saved_at", "id"))
     return Page(decorate(page.items, viewer), page.next_cursor)
+
+
+def kind_feed(viewer, *, kind: str, feed: str, cursor: str | None = None, size: int = 20) -> Page:
+    """Posts of one `kind` (the videos app's swipe feed): "following" is the people `viewer`
+    follows and their own, newest first; otherwise public posts in the Trending order."""
+    if feed == "following":
+        followees = Follow.objects.filter(follower=viewer).values("followee_id")
+        posts = Post.objects.filter(Q(author_id__in=followees) | Q(author=viewer), kind=kind)
+        return _feed(posts, viewer, ranking_for("following"), cursor=cursor, size=size)
+    posts = Post.objects.filter(visibility=Post.Visibility.PUBLIC, kind=kind)
+    return _feed(posts, viewer, ranking_for("trending"), cursor=cursor, size=size)
 
 
 FEEDS = {

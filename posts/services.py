@@ -19,8 +19,8 @@ from notifications.services import forget
 from users.models import User
 
 from . import notices, realtime, strategies, tasks, text
-from .factories import clean_body, clean_text, draft_post
-from .models import Comment, Hashtag, Like, Post, PostImage, Save
+from .factories import clean_body, clean_text, draft_post, kind_of
+from .models import Comment, Hashtag, Like, Post, Save
 from .repositories import ensure_can_view, people_mentioned
 
 
@@ -71,10 +71,11 @@ def create_post(
     visibility: str = Post.Visibility.PUBLIC,
     images: Sequence = (),
     alt_texts: Sequence[str] = (),
+    attachment: object = None,
 ) -> Post:
     """Publish a post of `kind`. Everything is validated (and pictures re-encoded) before the
     first write; if the write fails, the files it stored are removed again."""
-    draft = draft_post(kind=kind, body=body, images=images, alt_texts=alt_texts)
+    draft = draft_post(kind=kind, body=body, images=images, alt_texts=alt_texts, attachment=attachment)
     post = draft.post
     post.author = author
     post.visibility = _check_visibility(visibility)
@@ -121,8 +122,7 @@ def delete_post(*, post: Post, by: User) -> None:
     with transaction.atomic():
         forget(Post, [post.pk])
         forget(Comment, Comment.objects.filter(post=post).values_list("pk", flat=True))
-        pictures = PostImage.objects.filter(post=post).values_list("image", "thumbnail")
-        files = [name for pair in pictures for name in pair]
+        files = kind_of(post).files(post)
         Post.objects.plain_reposts().filter(repost_of=post).delete()
         if post.repost_of_id is not None:
             original = Post.objects.filter(pk=post.repost_of_id).first()

@@ -2,8 +2,10 @@
 
 from django import template
 from django.conf import settings
+from django.template.loader import get_template
 
 from posts import text
+from posts.factories import kind_of
 from posts.models import Post
 
 register = template.Library()
@@ -36,3 +38,18 @@ def visibility_icon(post: Post) -> str:
 def max_length(kind: str) -> int:
     """The longest text a "post" or "comment" may have, for the browser's maxlength."""
     return {"post": settings.POST_MAX_LENGTH, "comment": settings.COMMENT_MAX_LENGTH}[kind]
+
+
+@register.simple_tag(takes_context=True)
+def post_media(context, post: Post, small: bool = False) -> str:
+    """The media of a post as its kind shows it (pictures, a video player), or nothing."""
+    name = kind_of(post).template
+    if not name:
+        return ""
+    return get_template(name).render({"shared": post, "small": small, "user": context.get("user")}, context.request)
+
+
+@register.filter
+def media_cover(post: Post) -> str | None:
+    """The picture standing for a post's media in a grid (a video's poster), if any."""
+    return kind_of(post).cover(post)

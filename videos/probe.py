@@ -1,0 +1,158 @@
+"""What a file is, asked of ffprobe, never of its name or declared type, and whether it may
+become a video here."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from dataclasses import asdict, dataclass
+from fractions import Fraction
+
+from django.conf import settings
+
+from core.exceptions import ValidationFailed
+
+PROBE_TIMEOUT = 30  # seconds; ffprobe reads headers only, so this is only reached by hostile files
+CONTAINERS = {"mov": "mov", "mp4": "mp4", "matroska": "webm", "webm": "webm"}  # ffprobe format → extension
+STILL_FORMATS = ("_pipe", "image2", "gif", "tiff", "bmp")
+STILL_CODECS = {"png", "mjpeg", "bmp", "gif", "webp", "tiff", "jpegls", "jpeg2000", "qoi"}
+
+
+@dataclass(frozen=True)
+class SourceInfo:
+    container: str  # the extension the source is stored under: mp4, mov or webm
+    duration: float
+    width: int  # as shown, after rotation
+    height: int
+    rotation: int  # degrees the player turns the coded picture (0, 90, 180, 270)
+    fps: float
+    variable_frame_rate: bool
+    video_codec: str
+    pix_fmt: str
+    audio_codec: str  # "" when there is no sound
+    bytes: int
+
+    @property
+    def short_side(self) -> int:
+        return min(self.width, self.height)
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def _fail(message: str, code: str) -> ValidationFailed:
+    return ValidationFailed.on("file", message, code=code)
+
+
+def run_ffprobe(path: str) -> dict:
+    """ffprobe's JSON description of `path`; ValidationFailed if it cannot read it."""
+    command = [settings.FFPROBE_BINARY, "-v", "error", "-print_format", "json", "-show_format", "-show_streams", path]
+    try:
+        result = subprocess.run(command, capture_output=True, timeout=PROBE_TIMEOUT, check=False)  # noqa: S603 (fixed binary, no shell)
+    except subprocess.TimeoutExpired:
+        raise _fail("This file could not be read as a video.", "not_video") from None
+    if result.returncode != 0:
+        raise _fail(
+            "This file could not be read as a video: it is not MP4, WebM or MOV, or it is incomplete or damaged.",
+            "not_video",
+        )
+    return json.loads(result.stdout or b"{}")
+
+
+def _rotation(stream: dict) -> int:
+    degrees = 0.0
+    for side_data in stream.get("side_data_list") or []:
+        if "rotation" in side_data:
+            degrees = float(side_data["rotation"])
+    if not degrees and "rotate" in (stream.get("tags") or {}):
+        degrees = float(stream["tags"]["rotate"])
+    return round(degrees) % 360
+
+
+def _rate(value: str | None) -> float:
+    try:
+        rate = Fraction(value or "0")
+    except (ValueError, ZeroDivisionError):
+        return 0.0
+    return float(rate)
+
+
+def describe(path: str, *, size: int) -> SourceInfo:
+    """The facts about the file at `path` (of `size` bytes), or ValidationFailed on "file"
+    saying why it cannot be a video: not a video container, a still picture, sound only."""
+    if size == 0:
+        raise _fail("This file is empty.", "empty")
+    found = run_ffprobe(path)
+    format_info = found.get("format") or {}
+    format_name = format_info.get("format_name", "")
+    streams = found.get("streams") or []
+    video = next(
+        (s for s in streams if s.get("codec_type") == "video" and s.get("codec_name") not in STILL_CODECS), None
+    )
+    audio = next((s for s in streams if s.get("codec_type") == "audio"), None)
+    pictures = any(s.get("codec_name") in STILL_CODECS for s in streams)
+    if format_name.endswith(STILL_FORMATS) or (pictures and video is None):
+        raise _fail("This is a still picture, not a video.", "still_image")
+    container = next((CONTAINERS[name] for name in format_name.split(",") if name in CONTAINERS), None)
+    if container is None:
+        raise _fail(
+            f"Only MP4, WebM and MOV videos can be uploaded; this file is {format_name or 'unknown'}.", "not_video"
+        )
+    if video is None:
+        raise _fail("This file has no picture: upload a video, not a sound recording.", "no_video_stream")
+    duration = _rate(format_info.get("duration")) or _rate(video.get("duration"))
+    frames = int(video.get("nb_frames") or 0)
+    if duration <= 0 or frames == 1:
+        raise _fail("This is a still picture, not a video.", "still_image")
+    rotation = _rotation(video)
+    coded_width, coded_height = int(video.get("width") or 0), int(video.get("height") or 0)
+    width, height = (coded_height, coded_width) if rotation in (90, 270) else (coded_width, coded_height)
+    real_rate, average_rate = _rate(video.get("r_frame_rate")), _rate(video.get("avg_frame_rate"))
+    return SourceInfo(
+        container=container,
+        duration=round(duration, 3),
+        width=width,
+        height=height,
+        rotation=rotation,
+        fps=round(average_rate or real_rate, 3),
+        variable_frame_rate=bool(average_rate and real_rate and abs(average_rate - real_rate) > 0.01),
+        video_codec=video.get("codec_name", ""),
+        pix_fmt=video.get("pix_fmt", ""),
+        audio_codec=(audio or {}).get("codec_name", ""),
+        bytes=size,
+    )
+
+
+def check_limits(info: SourceInfo, *, trim_start: float | None) -> float:
+    """The second the kept window starts at, after checking the clip's frame size and length
+    against the settings; ValidationFailed naming what is wrong."""
+    longest = max(info.width, info.height)
+    if longest > settings.VIDEO_MAX_SIDE:
+        raise _fail(
+            f"This video is {info.width}×{info.height}; videos are at most {settings.VIDEO_MAX_SIDE} pixels on their "
+            "longest side.",
+            "too_big_frame",
+        )
+    if info.short_side < settings.VIDEO_MIN_SIDE:
+        raise _fail(
+            f"This video is {info.width}×{info.height}; videos are at least {settings.VIDEO_MIN_SIDE} pixels "
+            "on each side.",
+            "too_small_frame",
+        )
+    limit = settings.VIDEO_MAX_SECONDS
+    if trim_start is None:
+        if info.duration > limit + settings.VIDEO_DURATION_TOLERANCE:
+            raise _fail(
+                f"This clip is {info.duration:.1f} seconds long; a video is at most {limit:g} seconds. "
+                f"Choose where the {limit:g} seconds you keep start (trim_start).",
+                "too_long",
+            )
+        return 0.0
+    latest = max(0.0, info.duration - min(limit, info.duration))
+    if not 0 <= trim_start <= latest + 0.001:
+        raise ValidationFailed.on(
+            "trim_start",
+            f"Start between 0 and {latest:.1f} seconds: the clip is {info.duration:.1f} seconds long.",
+            code="bad_trim",
+        )
+    return round(trim_start, 3)

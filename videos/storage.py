@@ -1,0 +1,74 @@
+"""Video files through Django's storage API (local disk by default, S3-compatible when
+configured): one folder per video, names that stay the same when processing runs again, and
+a local path for ffmpeg whichever storage holds the file."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from django.core.files import File
+from django.core.files.storage import default_storage
+
+
+def list_files(folder: str) -> list[str]:
+    """Every file under `folder`, at any depth."""
+    try:
+        folders, files = default_storage.listdir(folder)
+    except FileNotFoundError:
+        return []
+    names = [f"{folder}/{name}" for name in files]
+    for child in folders:
+        names += list_files(f"{folder}/{child}")
+    return names
+
+
+def delete(names: Iterable[str]) -> None:
+    for name in names:
+        default_storage.delete(name)
+
+
+def delete_folder(folder: str) -> None:
+    delete(list_files(folder))
+
+
+def store(path: Path, name: str) -> str:
+    """Put the local file `path` at `name`, replacing what was there."""
+    with path.open("rb") as content:
+        saved = default_storage.save(name, File(content, name=path.name))
+    if saved != name:  # a storage that renames instead of overwriting would break playlists
+        default_storage.delete(saved)
+        raise OSError(f"Storage stored {name} as {saved}; enable overwriting.")
+    return saved
+
+
+def store_bytes(data: bytes, name: str) -> str:
+    with tempfile.NamedTemporaryFile() as temporary:
+        temporary.write(data)
+        temporary.flush()
+        return store(Path(temporary.name), name)
+
+
+def url(name: str, request=None) -> str | None:
+    if not name:
+        return None
+    address = default_storage.url(name)
+    return request.build_absolute_uri(address) if request is not None else address
+
+
+@contextmanager
+def local_path(name: str) -> Iterator[str]:
+    """A path on this machine holding the stored file `name` (the file itself on local
+    disk, else a temporary copy)."""
+    try:
+        yield default_storage.path(name)
+        return
+    except NotImplementedError:
+        pass
+    with default_storage.open(name, "rb") as stored, tempfile.NamedTemporaryFile(suffix=Path(name).suffix) as copy:
+        shutil.copyfileobj(stored, copy, length=1024 * 1024)
+        copy.flush()
+        yield copy.name

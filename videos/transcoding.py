@@ -1,0 +1,306 @@
+"""Turning an upload into what players need, with ffmpeg (driven through ffmpeg-python):
+an HLS ladder of H.264/AAC renditions that fit the source (never upscaled), ~2 s segments
+with aligned keyframes, a master playlist, an MP4 fallback, a poster and thumbnails.
+
+One decode feeds everything: the picture is decoded once, scaled to the top rung, and the
+lower rungs, poster and thumbnails are made from that. A source that is already H.264/AAC at
+a rung's size is repackaged without re-encoding (the fast path): that rendition, the MP4 and
+the poster are ready in a fraction of a second, and the lower rungs follow in a second pass.
+
+Everything is written into a working directory; storing it is the caller's job."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import ffmpeg
+from django.conf import settings
+
+from .probe import SourceInfo, run_ffprobe
+
+MASTER = "master.m3u8"
+MP4 = "video.mp4"
+POSTER = "poster.jpg"
+THUMBNAIL_HEIGHT = 320
+AUDIO_BITRATE = "128k"
+PROFILES = {"Baseline": "42", "Constrained Baseline": "42", "Main": "4d", "High": "64"}
+
+Progress = Callable[[float], None]  # the share done, 0..1
+
+
+class TranscodeFailed(Exception):
+    """ffmpeg refused the input: a permanent problem with this file, said in words for its owner."""
+
+
+@dataclass(frozen=True)
+class Rung:
+    name: str  # "720p"
+    width: int
+    height: int
+
+
+@dataclass
+class Rendition:
+    name: str
+    width: int
+    height: int
+    playlist: str  # file name in the working directory
+    segments: list[str]
+    bandwidth: int  # peak bits per second over a segment
+    average_bandwidth: int
+    codecs: str
+    copied: bool = False
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class Made:
+    """What one pass wrote into the working directory."""
+
+    renditions: list[Rendition] = field(default_factory=list)
+    files: list[str] = field(default_factory=list)  # every file, playlists and segments included
+    duration: float = 0.0
+
+
+def _even(value: float) -> int:
+    return max(2, int(value) // 2 * 2)
+
+
+def ladder(info: SourceInfo) -> list[Rung]:
+    """The rungs for a source: each configured short side the source reaches, keeping its
+    shape; a source smaller than every rung gets one rung at its own size."""
+    short, long = info.short_side, max(info.width, info.height)
+    portrait = info.height >= info.width
+    sides = [rung for rung in sorted(settings.VIDEO_RUNGS) if rung <= short] or [_even(short)]
+    rungs = []
+    for side in sides:
+        other = _even(long * side / short)
+        width, height = (side, other) if portrait else (other, side)
+        rungs.append(Rung(f"{side}p", _even(width), _even(height)))
+    return rungs
+
+
+def output_fps(info: SourceInfo) -> int:
+    return max(1, min(round(info.fps) or settings.VIDEO_MAX_FPS, settings.VIDEO_MAX_FPS))
+
+
+def copyable_rung(info: SourceInfo, rungs: list[Rung], *, trimmed: bool) -> Rung | None:
+    """The rung the source can fill as it is (H.264 8-bit 4:2:0, AAC or no sound, upright, at
+    the rung's exact size, not too fast, nothing cut), or None."""
+    if trimmed or info.rotation or info.video_codec != "h264" or info.pix_fmt not in ("yuv420p", "yuvj420p"):
+        return None
+    if info.audio_codec not in ("", "aac") or info.fps > settings.VIDEO_MAX_FPS + 0.5:
+        return None
+    return next((rung for rung in rungs if (rung.width, rung.height) == (info.width, info.height)), None)
+
+
+def _x264(fps: int) -> dict:
+    gop = fps * settings.VIDEO_SEGMENT_SECONDS
+    return {
+        "c:v": "libx264",
+        "preset": settings.VIDEO_X264_PRESET,
+        "crf": settings.VIDEO_CRF,
+        "profile:v": "high",
+        "pix_fmt": "yuv420p",
+        "g": gop,
+        "keyint_min": gop,
+        "sc_threshold": 0,
+        "threads": os.cpu_count() or 2,
+    }
+
+
+def _hls(name: str) -> dict:
+    return {
+        "f": "hls",
+        "hls_time": settings.VIDEO_SEGMENT_SECONDS,
+        "hls_playlist_type": "vod",
+        "hls_flags": "independent_segments",
+        "hls_segment_filename": f"{name}_%03d.ts",
+    }
+
+
+def _audio(info: SourceInfo, *, trimmed: bool) -> dict:
+    if not info.audio_codec:
+        return {"an": None}
+    if info.audio_codec == "aac" and not trimmed:
+        return {"c:a": "copy"}
+    return {"c:a": "aac", "b:a": AUDIO_BITRATE, "ac": 2}
+
+
+def _input(source: str, info: SourceInfo, trim_start: float):
+    window = min(settings.VIDEO_MAX_SECONDS, info.duration - trim_start)
+    if trim_start or info.duration > settings.VIDEO_MAX_SECONDS + settings.VIDEO_DURATION_TOLERANCE:
+        return ffmpeg.input(source, ss=trim_start, t=window), window, True
+    return ffmpeg.input(source), info.duration, False
+
+
+def _run(stream, workdir: Path, *, duration: float, on_progress: Progress | None) -> None:
+    """Run an ffmpeg graph in `workdir`, reporting progress from ffmpeg's -progress lines;
+    TranscodeFailed with ffmpeg's last words if it fails, or if it runs past the timeout."""
+    args = stream.global_args("-nostdin", "-v", "error", "-progress", "pipe:1", "-nostats").compile(
+        cmd=settings.FFMPEG_BINARY, overwrite_output=True
+    )
+    deadline = time.monotonic() + settings.VIDEO_TRANSCODE_TIMEOUT
+    with tempfile.TemporaryFile() as errors:
+        process = subprocess.Popen(args, cwd=workdir, stdout=subprocess.PIPE, stderr=errors)  # noqa: S603 (no shell)
+        assert process.stdout is not None
+        for line in process.stdout:
+            if time.monotonic() > deadline:
+                process.kill()
+                break
+            key, _, value = line.decode(errors="replace").strip().partition("=")
+            if key == "out_time_us" and on_progress and value.isdigit() and duration > 0:
+                on_progress(min(1.0, int(value) / 1_000_000 / duration))
+        code = process.wait()
+        errors.seek(0)
+        said = errors.read().decode(errors="replace").strip().splitlines()
+    if time.monotonic() > deadline:
+        raise TranscodeFailed("Processing took too long and was stopped.")
+    if code != 0:
+        last = said[-1] if said else f"ffmpeg exited with {code}"
+        raise TranscodeFailed(f"The video could not be decoded ({last[:200]}).")
+
+
+def _segments(workdir: Path, playlist: str) -> list[tuple[str, float]]:
+    text = (workdir / playlist).read_text()
+    return [(name, float(length)) for length, name in re.findall(r"#EXTINF:([0-9.]+),\s*\n(\S+)", text)]
+
+
+def _codecs(workdir: Path, first_segment: str, *, audio: bool) -> str:
+    streams = run_ffprobe(str(workdir / first_segment)).get("streams", [])
+    picture = next((s for s in streams if s.get("codec_type") == "video"), {})
+    profile = PROFILES.get(picture.get("profile", "High"), "64")
+    constraints = "e0" if picture.get("profile") == "Constrained Baseline" else "00"
+    level = int(picture.get("level") or 31)
+    codecs = f"avc1.{profile}{constraints}{level:02x}"
+    return f"{codecs},mp4a.40.2" if audio else codecs
+
+
+def _rendition(workdir: Path, rung: Rung, *, audio: bool, copied: bool) -> Rendition:
+    playlist = f"{rung.name}.m3u8"
+    segments = _segments(workdir, playlist)
+    if not segments:
+        raise TranscodeFailed("The video could not be decoded: nothing came out of it.")
+    sizes = [(workdir / name).stat().st_size for name, _ in segments]
+    total = sum(length for _, length in segments) or 1.0
+    peak = max(size * 8 / max(length, 0.5) for size, (_, length) in zip(sizes, segments, strict=True))
+    return Rendition(
+        name=rung.name,
+        width=rung.width,
+        height=rung.height,
+        playlist=playlist,
+        segments=[name for name, _ in segments],
+        bandwidth=int(peak),
+        average_bandwidth=int(sum(sizes) * 8 / total),
+        codecs=_codecs(workdir, segments[0][0], audio=audio),
+        copied=copied,
+    )
+
+
+def _check_complete(made: Made, expected: float) -> None:
+    # A truncated file decodes "successfully" into a shorter clip; say so instead of publishing half.
+    if expected > 0 and made.duration < expected * 0.8 - 0.2:
+        raise TranscodeFailed(
+            f"The file is incomplete: only {made.duration:.1f} of its {expected:.1f} seconds could be read."
+        )
+
+
+def _collect(made: Made, workdir: Path, rendition: Rendition) -> None:
+    made.renditions.append(rendition)
+    made.files += [rendition.playlist, *rendition.segments]
+    made.duration = max(made.duration, sum(length for _, length in _segments(workdir, rendition.playlist)))
+
+
+def encode(
+    source: str,
+    info: SourceInfo,
+    workdir: Path,
+    *,
+    rungs: list[Rung],
+    trim_start: float = 0.0,
+    extras: bool = True,
+    on_progress: Progress | None = None,
+) -> Made:
+    """Encode `rungs` in one ffmpeg run: decode once, scale to the largest rung, and make the
+    smaller rungs from it; with `extras`, also the poster, thumbnails and MP4 fallback."""
+    source_input, window, trimmed = _input(source, info, trim_start)
+    fps = output_fps(info)
+    ordered = sorted(rungs, key=lambda rung: rung.width * rung.height, reverse=True)
+    top = ordered[0]
+    picture = source_input.video.filter("fps", fps=fps).filter("scale", top.width, top.height).filter("setsar", 1)
+    branches = len(ordered) + (2 if extras else 0)
+    split = picture.filter_multi_output("split", branches)
+    audio = _audio(info, trimmed=trimmed)
+    outputs = []
+    for index, rung in enumerate(ordered):
+        scaled = split[index] if rung == top else split[index].filter("scale", rung.width, rung.height)
+        streams = [scaled, source_input.audio] if info.audio_codec else [scaled]
+        outputs.append(ffmpeg.output(*streams, f"{rung.name}.m3u8", **_x264(fps), **audio, **_hls(rung.name)))
+    if extras:
+        outputs.append(split[len(ordered)].filter("trim", end_frame=1).output(POSTER, vframes=1, **{"q:v": 3}))
+        count = settings.VIDEO_THUMBNAILS
+        thumbnails = split[len(ordered) + 1].filter("fps", fps=f"{count}/{max(window, 0.1):.3f}")
+        thumbnails = thumbnails.filter("scale", -2, THUMBNAIL_HEIGHT)
+        outputs.append(thumbnails.output("thumb_%02d.jpg", vframes=count, **{"q:v": 5}))
+    _run(ffmpeg.merge_outputs(*outputs), workdir, duration=window, on_progress=on_progress)
+    made = Made()
+    for rung in ordered:
+        _collect(made, workdir, _rendition(workdir, rung, audio=bool(info.audio_codec), copied=False))
+    _check_complete(made, window)
+    if extras:
+        _remux_mp4(f"{top.name}.m3u8", workdir, audio=bool(info.audio_codec))
+        made.files += [POSTER, MP4, *sorted(path.name for path in workdir.glob("thumb_*.jpg"))]
+    return made
+
+
+def _remux_mp4(source: str, workdir: Path, *, audio: bool) -> None:
+    """The MP4 fallback, repackaged from what is already encoded (no second encode)."""
+    source_input = ffmpeg.input(source)
+    streams = [source_input.video, source_input.audio] if audio else [source_input.video]
+    _run(ffmpeg.output(*streams, MP4, c="copy", movflags="+faststart"), workdir, duration=0, on_progress=None)
+
+
+def repackage(source: str, info: SourceInfo, workdir: Path, *, rung: Rung) -> Made:
+    """The fast path: the source as it is becomes rendition `rung`, the MP4 fallback and the
+    poster, without re-encoding a frame (only the poster's one is decoded)."""
+    source_input = ffmpeg.input(source)
+    streams = [source_input.video, source_input.audio] if info.audio_codec else [source_input.video]
+    hls = ffmpeg.output(*streams, f"{rung.name}.m3u8", c="copy", **_hls(rung.name))
+    mp4 = ffmpeg.output(*streams, MP4, c="copy", movflags="+faststart")
+    poster = source_input.video.output(POSTER, vframes=1, **{"q:v": 3})
+    _run(ffmpeg.merge_outputs(hls, mp4, poster), workdir, duration=info.duration, on_progress=None)
+    made = Made()
+    _collect(made, workdir, _rendition(workdir, rung, audio=bool(info.audio_codec), copied=True))
+    _check_complete(made, info.duration)
+    made.files += [MP4, POSTER]
+    return made
+
+
+def thumbnails_only(source: str, info: SourceInfo, workdir: Path) -> list[str]:
+    count = settings.VIDEO_THUMBNAILS
+    picture = ffmpeg.input(source).video.filter("fps", fps=f"{count}/{max(info.duration, 0.1):.3f}")
+    output = picture.filter("scale", -2, THUMBNAIL_HEIGHT).output("thumb_%02d.jpg", vframes=count, **{"q:v": 5})
+    _run(output, workdir, duration=info.duration, on_progress=None)
+    return sorted(path.name for path in workdir.glob("thumb_*.jpg"))
+
+
+def master_playlist(renditions: list[Rendition], fps: float) -> str:
+    """The HLS master playlist naming each rendition's playlist (relative, so it works from
+    any storage), best first."""
+    lines = ["#EXTM3U", "#EXT-X-VERSION:3", "#EXT-X-INDEPENDENT-SEGMENTS"]
+    for rendition in sorted(renditions, key=lambda r: r.width * r.height, reverse=True):
+        lines.append(
+            f"#EXT-X-STREAM-INF:BANDWIDTH={rendition.bandwidth},AVERAGE-BANDWIDTH={rendition.average_bandwidth},"
+            f'RESOLUTION={rendition.width}x{rendition.height},FRAME-RATE={fps:.3f},CODECS="{rendition.codecs}"'
+        )
+        lines.append(rendition.playlist)
+    return "\n".join(lines) + "\n"

@@ -94,6 +94,8 @@ def describe(path: str, *, size: int) -> SourceInfo:
     if format_name.endswith(STILL_FORMATS) or (pictures and video is None):
         raise _fail("This is a still picture, not a video.", "still_image")
     container = next((CONTAINERS[name] for name in format_name.split(",") if name in CONTAINERS), None)
+    if container == "mov" and (format_info.get("tags") or {}).get("major_brand", "").strip() != "qt":
+        container = "mp4"  # ffprobe names MP4 and QuickTime alike; the brand tells them apart
     if container is None:
         raise _fail(
             f"Only MP4, WebM and MOV videos can be uploaded; this file is {format_name or 'unknown'}.", "not_video"

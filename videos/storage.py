@@ -63,6 +63,8 @@ def url(name: str, request=None) -> str | None:
 def local_path(name: str) -> Iterator[str]:
     """A path on this machine holding the stored file `name` (the file itself on local
     disk, else a temporary copy)."""
+    if not default_storage.exists(name):
+        raise FileNotFoundError(f"{name} is not in storage")
     try:
         yield default_storage.path(name)
         return

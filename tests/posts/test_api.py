@@ -77,6 +77,7 @@ def test_create_a_text_post(as_ana, ana):
         **UNTOUCHED,
         "images": [],
         "repost_of": None,
+        "media": None,
         "url": f"http://testserver/p/{post.pk}/",
     }
     assert list(post.hashtags.values_list("name", flat=True)) == ["world"]
@@ -140,7 +141,7 @@ UNREADABLE = "The file is not a picture we can read."
         ),
         pytest.param(
             {"kind": "essay", "body": "Hi"},
-            error("bad_kind", "Unknown post kind 'essay'; use one of: image, text.", "kind"),
+            error("bad_kind", "Unknown post kind 'essay'; use one of: image, text, video.", "kind"),
             id="bad-kind",
         ),
         pytest.param(
@@ -244,6 +245,7 @@ def test_detail_of_a_quote_nests_its_original(as_bob, ana, bob):
         **UNTOUCHED,
         "is_liked": True,
         "images": [],
+        "media": None,
         "url": f"http://testserver/p/{original.pk}/",
     }
 

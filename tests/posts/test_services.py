@@ -89,7 +89,10 @@ UNREADABLE = "The file is not a picture we can read."
         pytest.param({"kind": "text", "body": "   "}, "body", "empty", "Write something first.", id="empty"),
         pytest.param({"kind": "text", "body": "x" * 2001}, "body", "too_long", TOO_LONG, id="too-long"),
         pytest.param(
-            {"kind": "poem", "body": "Hi"}, "kind", "bad_kind", "Unknown post kind 'poem'; use one of: image, text.",
+            {"kind": "poem", "body": "Hi"},
+            "kind",
+            "bad_kind",
+            "Unknown post kind 'poem'; use one of: image, text, video.",
             id="bad-kind",
         ),
         pytest.param(

@@ -15,6 +15,7 @@ from tests.users.factories import BlockFactory, FollowFactory, UserFactory, enab
 from users.models import Block, EmailCode, Follow, Interest, Profile, RecoveryCode, TwoFactor, User
 from users.services.accounts import issue_tokens, revoke_tokens
 from users.services.profiles import update_profile
+from videos.models import Upload, Video, WatchEvent
 
 REGISTERED = sorted(admin.site._registry.items(), key=lambda item: item[0]._meta.label)
 
@@ -43,6 +44,11 @@ def one_of_everything(db, django_capture_on_commit_callbacks):
         p256dh=base64.urlsafe_b64encode(b"\x04" + b"k" * 64).decode().rstrip("="),
         auth=base64.urlsafe_b64encode(b"a" * 16).decode().rstrip("="),
     )
+    Video.objects.create(
+        owner=ana, caption="a clip", source="videos/x/source.mp4", state="failed", failure_reason="bad"
+    )
+    Upload.objects.create(owner=ana, filename="a.mp4", size=10)
+    WatchEvent.objects.create(post=post, user=bob, viewer_key=f"user:{bob.pk}", watched_ms=1200, duration_ms=5000)
 
 
 @pytest.fixture

@@ -10,9 +10,9 @@ SERVICES_REDIS_URL ?= redis://127.0.0.1:6379/1
 # The embedded default: no servers, whatever the shell exports.
 EMBEDDED := env -u DATABASE_URL -u REDIS_URL -u CELERY_BROKER_URL
 
-.PHONY: setup run test test-services lint migrate seed mysql-deps browser-deps bench-serving bench-feed bench-ws clean
+.PHONY: setup run test test-services lint migrate seed mysql-deps ffmpeg-deps browser-deps bench-serving bench-feed bench-ws bench-video clean
 
-setup: $(VENV)/.installed static/vendor/.installed
+setup: $(VENV)/.installed static/vendor/.installed ffmpeg-deps
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "Python 3.11 or newer is needed (set PYTHON=...)"; exit 1; }
@@ -30,6 +30,9 @@ static/vendor/.installed: package.json package-lock.json
 	   node_modules/bootstrap/dist/js/bootstrap.bundle.min.js node_modules/bootstrap/dist/js/bootstrap.bundle.min.js.map \
 	   static/vendor/bootstrap/
 	cp -r node_modules/bootstrap-icons/font/bootstrap-icons.min.css node_modules/bootstrap-icons/font/fonts static/vendor/bootstrap-icons/
+	mkdir -p static/vendor/hls.js
+	cp node_modules/hls.js/dist/hls.min.js static/vendor/hls.js/
+	if [ -f node_modules/hls.js/dist/hls.min.js.map ]; then cp node_modules/hls.js/dist/hls.min.js.map static/vendor/hls.js/; fi
 	touch $@
 
 migrate: setup
@@ -81,6 +84,25 @@ bench-feed: setup mysql-deps
 bench-ws: setup mysql-deps
 	$(BIN)/pip install --quiet -r requirements-mysql.txt
 	$(BIN)/python scripts/bench_ws.py $(BENCH_WS_ARGS)
+
+# Video processing (issue 5) against real renditions: the pipeline on a generated 5-second
+# 1080x1920 clip beside one plain ffmpeg command, with a real Celery worker on Redis, and the time
+# to the first frame in Chromium; figures go to docs/BENCHMARKS.md.
+bench-video: setup
+	-@$(MAKE) --no-print-directory browser-deps
+	$(BIN)/python scripts/bench_video.py $(BENCH_VIDEO_ARGS)
+
+# Videos are probed and transcoded by ffmpeg/ffprobe: Debian/Ubuntu packages where they are missing.
+ffmpeg-deps:
+	@command -v ffmpeg >/dev/null && command -v ffprobe >/dev/null || { \
+	  if command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ]; then \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -q ffmpeg >/dev/null; \
+	  elif command -v apt-get >/dev/null && command -v sudo >/dev/null; then \
+	    sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -q ffmpeg >/dev/null; \
+	  else \
+	    echo "ffmpeg and ffprobe are needed to process videos (uploads are refused without them)."; \
+	    echo "Install them (Fedora: dnf install ffmpeg; macOS: brew install ffmpeg) or set FFMPEG_BINARY/FFPROBE_BINARY."; \
+	  fi; }
 
 # mysqlclient compiles against the MySQL/MariaDB client headers.
 mysql-deps:

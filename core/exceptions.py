@@ -56,6 +56,14 @@ class Conflict(DomainError):
     default_message = "This conflicts with the current state."
 
 
+class Unavailable(DomainError):
+    """A part the server needs is missing or down (ffmpeg not installed, say): try later."""
+
+    status = 503
+    code = "unavailable"
+    default_message = "This is not available right now."
+
+
 class RateLimited(DomainError):
     status = 429
     code = "rate_limited"

@@ -403,7 +403,7 @@ def _start_servers(case: Case, port: int, log, servers: list) -> None:
             name = ROOT / "var" / f"bench_ws_{case.layer}_{case.clients}_{index}.prof"
             command = [sys.executable, "-m", "cProfile", "-o", str(name), *command]
         command.append("config.asgi:application")
-        servers.append(subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=log))  # noqa: S603 - our own command
+        servers.append(subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=log))
     for index in range(case.servers):
         for _ in range(100):
             try:

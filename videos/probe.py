@@ -10,7 +10,7 @@ from fractions import Fraction
 
 from django.conf import settings
 
-from core.exceptions import ValidationFailed
+from core.exceptions import Unavailable, ValidationFailed
 
 PROBE_TIMEOUT = 30  # seconds; ffprobe reads headers only, so this is only reached by hostile files
 CONTAINERS = {"mov": "mov", "mp4": "mp4", "matroska": "webm", "webm": "webm"}  # ffprobe format → extension
@@ -51,6 +51,10 @@ def run_ffprobe(path: str) -> dict:
         result = subprocess.run(command, capture_output=True, timeout=PROBE_TIMEOUT, check=False)  # noqa: S603 (fixed binary, no shell)
     except subprocess.TimeoutExpired:
         raise _fail("This file could not be read as a video.", "not_video") from None
+    except FileNotFoundError:
+        raise Unavailable(
+            "Videos cannot be uploaded right now: this server has no ffprobe (install ffmpeg).", code="no_ffmpeg"
+        ) from None
     if result.returncode != 0:
         raise _fail(
             "This file could not be read as a video: it is not MP4, WebM or MOV, or it is incomplete or damaged.",

@@ -9,11 +9,18 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.core.files import File
 from django.db import connection
 
 from config.celery import app as celery_app
+from notifications.models import Notification
+from posts.models import Post
+from tests.users.factories import UserFactory
+from tests.videos.clips import make_clip, needs_ffmpeg
 from users.models import EmailCode, User
 from users.services.accounts import confirm_signup, sign_up
+from videos import storage, tasks
+from videos.services import create_video
 
 pytestmark = [
     pytest.mark.services,
@@ -39,6 +46,7 @@ def worker(tmp_path, transactional_db):
         "CELERY_TASK_ALWAYS_EAGER": "False",
         "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
         "EMAIL_FILE_PATH": str(tmp_path / "mail"),
+        "MEDIA_ROOT": str(settings.MEDIA_ROOT),
     }
     command = [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool", "solo", "-Q", queue, "-l", "WARNING"]
     process = subprocess.Popen(
@@ -86,3 +94,29 @@ def test_the_worker_emails_the_sign_up_code(worker):
     assert EmailCode.objects.filter(user=user).count() == 1
     confirm_signup(email="wanda@example.com", code=code)
     assert User.objects.get(pk=user.pk).email_verified is True
+
+
+@needs_ffmpeg
+def test_the_worker_processes_a_video_once_even_when_its_message_comes_twice(worker, tmp_path):
+    # given
+    ana = UserFactory(username="ana")
+    path = make_clip(tmp_path / "phone.mp4", seconds=3, size=(960, 540), rotate=90, vfr=True)
+    # when the clip is accepted, and its processing message is sent a second time
+    with path.open("rb") as content:
+        video = create_video(owner=ana, file=File(content, name=path.name), caption="From the worker")
+    tasks.process_video.delay(video.pk)
+    # then the worker, not this process, makes it ready: once, with one set of files and one post
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        video.refresh_from_db()
+        if video.state in ("ready", "failed"):
+            break
+        time.sleep(0.2)
+    assert (video.state, video.failure_reason) == ("ready", "")
+    time.sleep(2)  # the duplicate message is handled meanwhile: it finds the video taken
+    video.refresh_from_db()
+    assert (video.attempts, Post.objects.filter(kind="video").count()) == (1, 1)
+    assert [(r["name"], r["width"], r["height"]) for r in video.renditions] == [("540p", 540, 960), ("360p", 360, 640)]
+    names = sorted(name.rsplit("/", 1)[1] for name in storage.list_files(video.folder))
+    assert names.count("master.m3u8") == 1 and names.count("540p_000.ts") == 1
+    assert Notification.objects.get(recipient=ana).kind == "video_ready"

@@ -292,3 +292,16 @@ def test_publishing_videos_is_rate_limited(as_ana, settings):
     settings.RATE_LIMITS = {**settings.RATE_LIMITS, "video": "2/3600"}
     codes = [as_ana.post("/api/videos/", {}, format="multipart").status_code for _ in range(3)]
     assert codes == [400, 400, 429]
+
+
+def test_without_ffprobe_uploads_are_refused_with_a_503(as_ana, clip, settings):
+    settings.FFPROBE_BINARY = "/nonexistent/ffprobe"
+    with clip("a.mp4").open("rb") as content:
+        response = as_ana.post("/api/videos/", {"file": content}, format="multipart")
+    assert response.status_code == 503
+    assert response.json() == {
+        "code": "no_ffmpeg",
+        "message": "Videos cannot be uploaded right now: this server has no ffprobe (install ffmpeg).",
+        "fields": {},
+    }
+    assert (Video.objects.count(), stored_files()) == (0, [])

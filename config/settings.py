@@ -333,6 +333,7 @@ DEFAULT_STORAGE = (
             "access_key": config("S3_ACCESS_KEY", default="") or None,
             "secret_key": config("S3_SECRET_KEY", default="") or None,
             "custom_domain": config("S3_CUSTOM_DOMAIN", default="") or None,
+            "default_acl": config("S3_DEFAULT_ACL", default="") or None,
             "querystring_auth": False,
             "file_overwrite": True,
         },

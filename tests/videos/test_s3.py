@@ -1,0 +1,115 @@
+"""Videos on S3-compatible storage (django-storages), against moto's S3 server over real HTTP:
+the upload is read back for ffmpeg, every rendition is written to the bucket and served from
+it, and deleting the video empties its folder."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from tests.videos.clips import needs_ffmpeg
+from tests.videos.helpers import upload_video
+from videos import services, storage
+from videos.models import Video
+
+pytestmark = [needs_ffmpeg, pytest.mark.django_db(transaction=True)]
+
+BUCKET = "short-media-test"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def s3(settings):
+    """moto's S3 server in a process of its own, a bucket, and the default storage pointed at it."""
+    boto3 = pytest.importorskip("boto3")
+    port = free_port()
+    server = subprocess.Popen(
+        [Path(sys.executable).parent / "moto_server", "-H", "127.0.0.1", "-p", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    endpoint = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(100):
+            try:
+                socket.create_connection(("127.0.0.1", port), 0.2).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+        keys = {"aws_access_key_id": "test", "aws_secret_access_key": "test", "region_name": "us-east-1"}
+        client = boto3.client("s3", endpoint_url=endpoint, **keys)
+        client.create_bucket(Bucket=BUCKET)
+        settings.STORAGES = {
+            **settings.STORAGES,
+            "default": {
+                "BACKEND": "storages.backends.s3.S3Storage",
+                "OPTIONS": {
+                    "bucket_name": BUCKET,
+                    "endpoint_url": endpoint,
+                    "access_key": "test",
+                    "secret_key": "test",
+                    "region_name": "us-east-1",
+                    "querystring_auth": False,
+                    "file_overwrite": True,
+                    "default_acl": "public-read",
+                },
+            },
+        }
+        yield client, endpoint
+    finally:
+        server.terminate()
+        server.wait(10)
+
+
+def keys(client, prefix: str = "") -> list[str]:
+    listed = client.list_objects_v2(Bucket=BUCKET, Prefix=prefix)
+    return sorted(item["Key"] for item in listed.get("Contents", []))
+
+
+def test_a_video_is_stored_and_served_from_the_bucket_and_deleted_with_it(s3, ana, clip):
+    client, endpoint = s3
+    # when
+    video = upload_video(ana, clip("a.mp4", size=(540, 960)))
+    # then every file is in the bucket, under the video's folder
+    assert video.state == Video.State.READY, video.failure_reason
+    stored = keys(client)
+    assert f"{video.folder}/master.m3u8" in stored and f"{video.folder}/video.mp4" in stored
+    assert f"{video.folder}/540p_000.ts" in stored and f"{video.folder}/360p_000.ts" in stored
+    assert all(key.startswith(f"{video.folder}/") for key in stored)
+    # and a player can follow the playlists from the bucket's plain URLs
+    playlist_url = storage.url(video.playlist)
+    assert playlist_url == f"{endpoint}/{BUCKET}/{video.folder}/master.m3u8"
+    master = urllib.request.urlopen(playlist_url).read().decode()
+    rendition = master.splitlines()[-1]
+    media = urllib.request.urlopen(playlist_url.replace("master.m3u8", rendition)).read().decode()
+    segment = next(line for line in media.splitlines() if line.endswith(".ts"))
+    assert urllib.request.urlopen(playlist_url.replace("master.m3u8", segment)).read()[:1] == b"G"  # MPEG-TS sync
+    # when
+    services.delete_video(video=video, by=ana)
+    # then
+    assert keys(client) == []
+
+
+def test_a_resumable_upload_keeps_its_chunks_in_the_bucket(s3, ana, clip):
+    client, _ = s3
+    data = clip("a.mp4").read_bytes()
+    upload = services.start_upload(owner=ana, filename="a.mp4", size=len(data))
+    middle = len(data) // 2
+    services.receive_chunk(upload=upload, start=0, data=data[:middle])
+    assert keys(client, "uploads/") == [f"{upload.folder}/{0:012d}.part"]
+    services.receive_chunk(upload=upload, start=middle, data=data[middle:])
+    video = services.create_video(owner=ana, upload=upload)
+    video.refresh_from_db()
+    assert video.state == Video.State.READY
+    assert keys(client, "uploads/") == []

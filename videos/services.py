@@ -40,6 +40,7 @@ from .streams import video_group
 logger = logging.getLogger(__name__)
 
 PROGRESS_EVERY = 0.5  # seconds between progress writes while encoding
+MAX_OPEN_UPLOADS = 5  # unfinished resumable uploads per person (each holds storage until it ends)
 
 
 class TransientError(Exception):
@@ -62,6 +63,10 @@ def _check_size(size: int, field: str) -> None:
 def start_upload(*, owner: User, filename: str, size: int) -> Upload:
     """Open a resumable upload of `size` bytes; chunks then arrive with receive_chunk()."""
     _check_size(size, "size")
+    if Upload.objects.filter(owner=owner).count() >= MAX_OPEN_UPLOADS:
+        raise Conflict(
+            f"You have {MAX_OPEN_UPLOADS} unfinished uploads; finish or cancel one first.", code="too_many_uploads"
+        )
     name = Path(filename or "video").name[:255] or "video"
     return Upload.objects.create(owner=owner, filename=name, size=size)
 
@@ -368,6 +373,13 @@ def rerun_video(*, video: Video, by: User) -> None:
     one whose worker died while processing."""
     if not by.is_staff:
         raise PermissionDenied("Only moderators can run processing again.")
+    stale = timezone.now() - timedelta(minutes=settings.VIDEO_STALE_MINUTES)
+    if video.state == states.PROCESSING and video.processing_started_at and video.processing_started_at > stale:
+        raise Conflict(
+            f"This video is being processed; if it still is after {settings.VIDEO_STALE_MINUTES} minutes, "
+            "its worker has stopped and it can be run again.",
+            code="still_processing",
+        )
     with transaction.atomic():
         if video.state in (states.FAILED, states.PROCESSING):
             states.transition(video, states.UPLOADED, failure_reason="", progress=0)

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from django.core.files import File
 from django.core.files.storage import default_storage
+from django.utils import timezone
 
 from core.exceptions import Conflict, PermissionDenied, ValidationFailed
 from notifications.models import Notification
@@ -380,3 +381,19 @@ def test_a_whole_file_over_the_size_limit_is_refused(ana, clip, settings):
         services.create_video(owner=ana, file=File(content, name="a.mp4"))
     assert refused.value.code == "too_large"
     assert everything_stored() == []
+
+
+def test_a_video_still_processing_is_not_run_twice(ana, admin_user, clip):
+    video = uploaded_video(ana, clip("a.mp4"))
+    states.transition(video, states.PROCESSING, processing_started_at=timezone.now())
+    with pytest.raises(Conflict) as refused:
+        services.rerun_video(video=video, by=admin_user)
+    assert refused.value.code == "still_processing"
+
+
+def test_one_person_holds_at_most_five_unfinished_uploads(ana):
+    for _ in range(5):
+        services.start_upload(owner=ana, filename="a.mp4", size=100)
+    with pytest.raises(Conflict) as refused:
+        services.start_upload(owner=ana, filename="a.mp4", size=100)
+    assert refused.value.message == "You have 5 unfinished uploads; finish or cancel one first."

@@ -28,7 +28,7 @@ class VideoDraft(Draft):
 
 def video_of(post: Post) -> Video | None:
     try:
-        return post.video  # type: ignore[attr-defined]
+        return post.video
     except ObjectDoesNotExist:
         return None
 

@@ -177,7 +177,7 @@ def _segments(workdir: Path, playlist: str) -> list[tuple[str, float]]:
 
 def _codecs(workdir: Path, first_segment: str, *, audio: bool) -> str:
     streams = run_ffprobe(str(workdir / first_segment)).get("streams", [])
-    picture = next((s for s in streams if s.get("codec_type") == "video"), {})
+    picture: dict = next((s for s in streams if s.get("codec_type") == "video"), {})
     profile = PROFILES.get(picture.get("profile", "High"), "64")
     constraints = "e0" if picture.get("profile") == "Constrained Baseline" else "00"
     level = int(picture.get("level") or 31)

@@ -34,7 +34,7 @@ def _item(request, post: Post) -> dict:
     video = media.get("video") or {}
     return {
         "post": post,
-        "video": post.video,  # type: ignore[attr-defined]
+        "video": post.video,
         "playlist_url": video.get("playlist_url"),
         "mp4_url": video.get("mp4_url"),
         "poster_url": video.get("poster_url"),

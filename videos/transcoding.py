@@ -3,7 +3,8 @@ an HLS ladder of H.264/AAC renditions that fit the source (never upscaled), ~2 s
 with aligned keyframes, a master playlist, an MP4 fallback, a poster and thumbnails.
 
 One decode feeds everything: the picture is decoded once, scaled to the top rung, and the
-lower rungs, poster and thumbnails are made from that. A source that is already H.264/AAC at
+lower rungs, poster and thumbnails are made from that; the top rung's encode is written both
+as HLS and as the MP4 fallback (ffmpeg's tee muxer), so nothing is encoded twice. A source that is already H.264/AAC at
 a rung's size is repackaged without re-encoding (the fast path): that rendition, the MP4 and
 the poster are ready in a fraction of a second, and the lower rungs follow in a second pass.
 
@@ -103,13 +104,26 @@ def copyable_rung(info: SourceInfo, rungs: list[Rung], *, trimmed: bool) -> Rung
     return next((rung for rung in rungs if (rung.width, rung.height) == (info.width, info.height)), None)
 
 
-def _x264(fps: int) -> dict:
+# H.264 levels by the most macroblocks a frame and a second may have (frame size x rate).
+LEVELS = [(1620, 40_500, 30), (3600, 108_000, 31), (5120, 216_000, 32), (8192, 245_760, 40), (8704, 522_240, 42)]
+
+
+def h264_level(rung: Rung, fps: int) -> int:
+    """The lowest H.264 level (level_idc: 31 is 3.1) a rung fits, so the encoder is told it and
+    the master playlist can name it without probing the output."""
+    blocks = -(-rung.width // 16) * -(-rung.height // 16)
+    return next((level for frame, rate, level in LEVELS if blocks <= frame and blocks * fps <= rate), 51)
+
+
+def _x264(rung: Rung, fps: int) -> dict:
     gop = fps * settings.VIDEO_SEGMENT_SECONDS
+    level = h264_level(rung, fps)
     return {
         "c:v": "libx264",
         "preset": settings.VIDEO_X264_PRESET,
         "crf": settings.VIDEO_CRF,
         "profile:v": "high",
+        "level:v": f"{level // 10}.{level % 10}",
         "pix_fmt": "yuv420p",
         "g": gop,
         "keyint_min": gop,
@@ -118,14 +132,23 @@ def _x264(fps: int) -> dict:
     }
 
 
-def _hls(name: str) -> dict:
+def _hls_options(name: str) -> dict:
     return {
-        "f": "hls",
         "hls_time": settings.VIDEO_SEGMENT_SECONDS,
         "hls_playlist_type": "vod",
         "hls_flags": "independent_segments",
         "hls_segment_filename": f"{name}_%03d.ts",
     }
+
+
+def _hls(name: str) -> dict:
+    return {"f": "hls", **_hls_options(name)}
+
+
+def _hls_and_mp4(name: str) -> tuple[str, dict]:
+    """One encode written twice by the tee muxer: the rendition's HLS and the MP4 fallback."""
+    hls = ":".join(f"{key}={value}" for key, value in {"f": "hls", **_hls_options(name)}.items())
+    return f"[{hls}]{name}.m3u8|[f=mp4:movflags=+faststart]{MP4}", {"f": "tee"}
 
 
 def _audio(info: SourceInfo, *, trimmed: bool) -> dict:
@@ -175,17 +198,21 @@ def _segments(workdir: Path, playlist: str) -> list[tuple[str, float]]:
     return [(name, float(length)) for length, name in re.findall(r"#EXTINF:([0-9.]+),\s*\n(\S+)", text)]
 
 
-def _codecs(workdir: Path, first_segment: str, *, audio: bool) -> str:
-    streams = run_ffprobe(str(workdir / first_segment)).get("streams", [])
-    picture: dict = next((s for s in streams if s.get("codec_type") == "video"), {})
-    profile = PROFILES.get(picture.get("profile", "High"), "64")
-    constraints = "e0" if picture.get("profile") == "Constrained Baseline" else "00"
-    level = int(picture.get("level") or 31)
-    codecs = f"avc1.{profile}{constraints}{level:02x}"
+def _codecs(profile: str, level: int, *, audio: bool) -> str:
+    """The RFC 6381 name of the stream, as an HLS master playlist gives it (avc1.64001f)."""
+    constraints = "e0" if profile == "Constrained Baseline" else "00"
+    codecs = f"avc1.{PROFILES.get(profile, '64')}{constraints}{level:02x}"
     return f"{codecs},mp4a.40.2" if audio else codecs
 
 
-def _rendition(workdir: Path, rung: Rung, *, audio: bool, copied: bool) -> Rendition:
+def _probed_codecs(workdir: Path, first_segment: str, *, audio: bool) -> str:
+    """The codecs of a copied stream, whatever its source was encoded with."""
+    streams = run_ffprobe(str(workdir / first_segment)).get("streams", [])
+    picture: dict = next((s for s in streams if s.get("codec_type") == "video"), {})
+    return _codecs(picture.get("profile", "High"), int(picture.get("level") or 31), audio=audio)
+
+
+def _rendition(workdir: Path, rung: Rung, *, audio: bool, codecs: str | None = None) -> Rendition:
     playlist = f"{rung.name}.m3u8"
     segments = _segments(workdir, playlist)
     if not segments:
@@ -201,8 +228,8 @@ def _rendition(workdir: Path, rung: Rung, *, audio: bool, copied: bool) -> Rendi
         segments=[name for name, _ in segments],
         bandwidth=int(peak),
         average_bandwidth=int(sum(sizes) * 8 / total),
-        codecs=_codecs(workdir, segments[0][0], audio=audio),
-        copied=copied,
+        codecs=codecs or _probed_codecs(workdir, segments[0][0], audio=audio),
+        copied=codecs is None,
     )
 
 
@@ -244,7 +271,8 @@ def encode(
     for index, rung in enumerate(ordered):
         scaled = split[index] if rung == top else split[index].filter("scale", rung.width, rung.height)
         streams = [scaled, source_input.audio] if info.audio_codec else [scaled]
-        outputs.append(ffmpeg.output(*streams, f"{rung.name}.m3u8", **_x264(fps), **audio, **_hls(rung.name)))
+        target, muxer = _hls_and_mp4(rung.name) if extras and rung == top else (f"{rung.name}.m3u8", _hls(rung.name))
+        outputs.append(ffmpeg.output(*streams, target, **_x264(rung, fps), **audio, **muxer))
     if extras:
         outputs.append(split[len(ordered)].filter("trim", end_frame=1).output(POSTER, vframes=1, **{"q:v": 3}))
         count = settings.VIDEO_THUMBNAILS
@@ -254,19 +282,12 @@ def encode(
     _run(ffmpeg.merge_outputs(*outputs), workdir, duration=window, on_progress=on_progress)
     made = Made()
     for rung in ordered:
-        _collect(made, workdir, _rendition(workdir, rung, audio=bool(info.audio_codec), copied=False))
+        codecs = _codecs("High", h264_level(rung, fps), audio=bool(info.audio_codec))
+        _collect(made, workdir, _rendition(workdir, rung, audio=bool(info.audio_codec), codecs=codecs))
     _check_complete(made, window)
     if extras:
-        _remux_mp4(f"{top.name}.m3u8", workdir, audio=bool(info.audio_codec))
         made.files += [POSTER, MP4, *sorted(path.name for path in workdir.glob("thumb_*.jpg"))]
     return made
-
-
-def _remux_mp4(source: str, workdir: Path, *, audio: bool) -> None:
-    """The MP4 fallback, repackaged from what is already encoded (no second encode)."""
-    source_input = ffmpeg.input(source)
-    streams = [source_input.video, source_input.audio] if audio else [source_input.video]
-    _run(ffmpeg.output(*streams, MP4, c="copy", movflags="+faststart"), workdir, duration=0, on_progress=None)
 
 
 def repackage(source: str, info: SourceInfo, workdir: Path, *, rung: Rung) -> Made:
@@ -276,10 +297,11 @@ def repackage(source: str, info: SourceInfo, workdir: Path, *, rung: Rung) -> Ma
     streams = [source_input.video, source_input.audio] if info.audio_codec else [source_input.video]
     hls = ffmpeg.output(*streams, f"{rung.name}.m3u8", c="copy", **_hls(rung.name))
     mp4 = ffmpeg.output(*streams, MP4, c="copy", movflags="+faststart")
-    poster = source_input.video.output(POSTER, vframes=1, **{"q:v": 3})
+    # The poster reads a second handle on the file, so only its first frame is ever decoded.
+    poster = ffmpeg.input(source).video.output(POSTER, vframes=1, **{"q:v": 3})
     _run(ffmpeg.merge_outputs(hls, mp4, poster), workdir, duration=info.duration, on_progress=None)
     made = Made()
-    _collect(made, workdir, _rendition(workdir, rung, audio=bool(info.audio_codec), copied=True))
+    _collect(made, workdir, _rendition(workdir, rung, audio=bool(info.audio_codec)))
     _check_complete(made, info.duration)
     made.files += [MP4, POSTER]
     return made

@@ -72,6 +72,7 @@ def clean_body(body: str, *, required: bool) -> str:
 class PostKind(Protocol):
     kind: str
     template: str  # what a card shows of the media ("" for none); gets `shared` (the post) and `small`
+    script: str  # a static module pages showing posts load for it ("" for none)
     related: tuple[str, ...]  # select_related paths from a post to its media
 
     def draft(self, *, body: str, images: Sequence, alt_texts: Sequence[str], attachment: object) -> Draft: ...
@@ -88,6 +89,7 @@ class BaseKind:
 
     kind: str
     template = ""
+    script = ""
     related: tuple[str, ...] = ()
 
     def media(self, post, request):
@@ -148,6 +150,11 @@ def register_kind(kind: PostKind) -> None:
 
 def kind_of(post: Post) -> PostKind:
     return KINDS.get(post.kind) or KINDS[Post.Kind.TEXT]
+
+
+def kind_scripts() -> list[str]:
+    """The static modules of every kind that has one (a video player, say)."""
+    return sorted({kind.script for kind in KINDS.values() if kind.script})
 
 
 def related_paths() -> list[str]:

@@ -192,7 +192,11 @@ class MyVideosApi(APIView):
 class VideoFeedApi(APIView):
     permission_classes = [AllowAny]
 
-    @extend_schema(responses=FeedPageSerializer, parameters=PAGE_PARAMETERS, summary="The swipe feed of videos")
+    @extend_schema(
+        responses=FeedPageSerializer,
+        parameters=PAGE_PARAMETERS,
+        summary="The swipe feed of videos (each author also has is_followed: whether the viewer follows them)",
+    )
     def get(self, request, tab):
         if tab == "following" and not request.user.is_authenticated:
             raise NotAuthenticated("Log in to see the videos of the people you follow.")
@@ -200,7 +204,12 @@ class VideoFeedApi(APIView):
         page = repositories.video_feed(request.user, tab, cursor=cursor, size=size)
         ranking = {"name": tab, "label": FEED_LABELS.get(tab, "")}
         data = {"results": page.items, "next_cursor": page.next_cursor, "ranking": ranking}
-        return Response(FeedPageSerializer(data, context={"request": request}).data)
+        body = FeedPageSerializer(data, context={"request": request}).data
+        # The player's follow button needs to know; one query for the page instead of one per author.
+        followed = repositories.followed_authors(request.user, page.items)
+        for post, result in zip(page.items, body["results"], strict=True):
+            result["author"]["is_followed"] = post.author_id in followed
+        return Response(body)
 
 
 class WatchApi(APIView):

@@ -11,6 +11,7 @@ from core.exceptions import NotFound
 from core.pagination import Page, paginate
 from posts import repositories as posts
 from posts.models import Post
+from users.models import Follow
 
 from .models import Upload, Video
 
@@ -62,3 +63,11 @@ def video_feed(viewer, tab: str, *, cursor: str | None = None, size: int = 10) -
     if tab not in FEED_TABS:
         raise NotFound("No such feed.")
     return posts.kind_feed(viewer, kind=Post.Kind.VIDEO, feed=FEED_TABS[tab], cursor=cursor, size=size)
+
+
+def followed_authors(viewer, posts: list[Post]) -> set[int]:
+    """Which of the posts' authors `viewer` follows (one query; none when signed out)."""
+    if viewer is None or not viewer.is_authenticated or not posts:
+        return set()
+    authors = {post.author_id for post in posts}
+    return set(Follow.objects.filter(follower=viewer, followee_id__in=authors).values_list("followee_id", flat=True))

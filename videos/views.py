@@ -29,10 +29,11 @@ def _api_page_url(name: str, args: list, cursor: str | None, size: int) -> str |
     return f"{reverse(name, args=args)}?{urlencode({'cursor': cursor, 'size': size})}"
 
 
-def _item(request, post: Post) -> dict:
+def _item(request, post: Post, followed: set[int]) -> dict:
     media = kind_of(post).media(post, request) or {}
     video = media.get("video") or {}
     return {
+        "following": post.author_id in followed,
         "post": post,
         "video": post.video,
         "playlist_url": video.get("playlist_url"),
@@ -73,11 +74,12 @@ def feed(request, tab: str):
 
 
 def _feed_context(request, tab: str, *, posts: list[Post], next_url: str | None, start: Post | None = None) -> dict:
+    followed = repositories.followed_authors(request.user, posts)
     return {
         "tab": tab,
         "tabs": TABS,
         "ranking": {"name": tab, "label": FEED_LABELS[tab]},
-        "items": [_item(request, post) for post in posts],
+        "items": [_item(request, post, followed) for post in posts],
         "next_url": next_url,
         "feed_api_url": reverse("api-video-feed", args=[tab]),
         "start": start.pk if start is not None else None,

@@ -5,7 +5,7 @@ from django.conf import settings
 from django.template.loader import get_template
 
 from posts import text
-from posts.factories import kind_of
+from posts.factories import kind_of, kind_scripts
 from posts.models import Post
 
 register = template.Library()
@@ -53,3 +53,9 @@ def post_media(context, post: Post, small: bool = False) -> str:
 def media_cover(post: Post) -> str | None:
     """The picture standing for a post's media in a grid (a video's poster), if any."""
     return kind_of(post).cover(post)
+
+
+@register.simple_tag
+def post_kind_scripts() -> list[str]:
+    """Static paths of the modules the post kinds need on a page that shows posts."""
+    return kind_scripts()

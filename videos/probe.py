@@ -150,7 +150,7 @@ def check_limits(info: SourceInfo, *, trim_start: float | None) -> float:
         if info.duration > limit + settings.VIDEO_DURATION_TOLERANCE:
             raise _fail(
                 f"This clip is {info.duration:.1f} seconds long; a video is at most {limit:g} seconds. "
-                f"Choose where the {limit:g} seconds you keep start (trim_start).",
+                f"Cut it: choose where the {limit:g} seconds you keep start.",
                 "too_long",
             )
         return 0.0

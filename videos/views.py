@@ -94,6 +94,8 @@ def upload(request):
         "videos/upload.html",
         {
             "max_seconds": settings.VIDEO_MAX_SECONDS,
+            "duration_tolerance": settings.VIDEO_DURATION_TOLERANCE,
+            "caption_max_length": settings.POST_MAX_LENGTH,
             "max_bytes": settings.VIDEO_MAX_BYTES,
             "chunk_size": settings.VIDEO_CHUNK_BYTES,
             "visibility_choices": Post.Visibility.choices,

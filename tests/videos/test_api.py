@@ -146,7 +146,7 @@ def test_a_six_second_clip_is_a_400_in_the_one_error_format_and_leaves_nothing(a
         response = as_ana.post("/api/videos/", {"file": content}, format="multipart")
     message = (
         "This clip is 6.0 seconds long; a video is at most 5 seconds. "
-        "Choose where the 5 seconds you keep start (trim_start)."
+        "Cut it: choose where the 5 seconds you keep start."
     )
     assert response.status_code == 400
     assert response.json() == {"code": "too_long", "message": message, "fields": {"file": [message]}}

@@ -171,7 +171,7 @@ def test_a_six_second_clip_is_refused_with_its_length(ana, clip):
     assert refused.code == "too_long"
     assert refused.fields["file"] == [
         "This clip is 6.0 seconds long; a video is at most 5 seconds. "
-        "Choose where the 5 seconds you keep start (trim_start)."
+        "Cut it: choose where the 5 seconds you keep start."
     ]
 
 

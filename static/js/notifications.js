@@ -6,6 +6,8 @@
 // reconnect ("resumed") the tab asks the API for everything after the highest id it has seen,
 // so nothing sent while the socket was down is lost.
 import { subscribe } from './socket.js';
+import { csrfToken } from './csrf.js';
+import { since } from './moments.js';
 
 const STREAM = 'notifications';
 const MENU_SIZE = 8;
@@ -27,12 +29,6 @@ let unread = Number(center.dataset.unread || 0);
 let lastId = Number(pageRoot?.dataset.newestId || 0); // the highest notification id this tab has seen
 
 // --- Talking to the API -----------------------------------------------------------------------
-
-function csrfToken() {
-  const cookie = document.cookie.split('; ').find((part) => part.startsWith('csrftoken='));
-  if (cookie) return decodeURIComponent(cookie.split('=')[1]);
-  return document.querySelector('[name="csrfmiddlewaretoken"]')?.value ?? '';
-}
 
 async function api(url, { method = 'GET', body } = {}) {
   const headers = { Accept: 'application/json' };
@@ -92,19 +88,6 @@ function element(tag, className, text) {
   if (className) node.className = className;
   if (text !== undefined) node.textContent = text;
   return node;
-}
-
-function since(iso) {
-  const moment = new Date(iso);
-  const seconds = (Date.now() - moment.getTime()) / 1000;
-  const plural = (count, unit) => `${count} ${unit}${count === 1 ? '' : 's'} ago`;
-  if (seconds < 60) return 'just now';
-  if (seconds < 3600) return plural(Math.floor(seconds / 60), 'minute');
-  if (seconds < 86400) return plural(Math.floor(seconds / 3600), 'hour');
-  if (seconds < 7 * 86400) return plural(Math.floor(seconds / 86400), 'day');
-  const options = { month: 'short', day: 'numeric' };
-  if (seconds > 300 * 86400) options.year = 'numeric';
-  return moment.toLocaleDateString('en-US', options);
 }
 
 function avatar(actor, size) {

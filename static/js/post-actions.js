@@ -2,12 +2,8 @@
 // JavaScript) are sent to the JSON API instead, and every copy of the post on the page (a post
 // and a repost of it may both be in a feed) takes the answer: counters and pressed states.
 // Share copies the post's address (or opens the system's share sheet where there is one).
+import { csrfToken } from './csrf.js';
 const FLAGS = { like: 'is_liked', save: 'is_saved', repost: 'is_reposted' };
-
-function csrfToken(form) {
-  const cookie = document.cookie.split('; ').find((part) => part.startsWith('csrftoken='));
-  return cookie ? decodeURIComponent(cookie.split('=')[1]) : form.querySelector('[name="csrfmiddlewaretoken"]').value;
-}
 
 function announce(card, message) {
   let status = card.querySelector('[data-action-status]');
@@ -45,7 +41,7 @@ async function toggle(form) {
   try {
     const response = await fetch(form.dataset.api, {
       method: turnOn ? 'POST' : 'DELETE',
-      headers: { Accept: 'application/json', 'X-CSRFToken': csrfToken(form) },
+      headers: { Accept: 'application/json', 'X-CSRFToken': csrfToken() },
       credentials: 'same-origin',
     });
     const body = await response.json().catch(() => ({}));

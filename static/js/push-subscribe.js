@@ -11,6 +11,9 @@
 // Every call resolves to, and onChange receives, { state, label, error }: state is one of
 // STATES' keys ("pending" while the browser and the server are asked); error is a sentence
 // when the last step failed (state then tells where the device stands).
+
+import { csrfToken } from './csrf.js';
+
 export const STATES = {
   pending: 'Working…',
   on: 'On on this device',
@@ -33,12 +36,6 @@ function sameBytes(buffer, bytes) {
   if (!buffer) return false;
   const view = new Uint8Array(buffer);
   return view.length === bytes.length && view.every((value, index) => value === bytes[index]);
-}
-
-function csrfToken() {
-  const cookie = document.cookie.split('; ').find((part) => part.startsWith('csrftoken='));
-  if (cookie) return decodeURIComponent(cookie.split('=')[1]);
-  return document.querySelector('[name="csrfmiddlewaretoken"]')?.value ?? '';
 }
 
 export function pushSupported() {

@@ -9,6 +9,9 @@
 // feed loads it with the page (its first video starts at once); pages with video posts among
 // other posts load it here when the first player appears. Without it the native HLS or the MP4
 // plays.
+
+import { csrfToken } from './csrf.js';
+
 const HLS_TYPE = 'application/vnd.apple.mpegurl';
 const VIEW_AFTER_MS = 1000; // settings.VIDEO_VIEW_MIN_MS: played this long before a view counts
 const SKIP_BEFORE_MS = 1000; // left sooner than this: a skip
@@ -87,16 +90,6 @@ export function hasSource(video) {
 }
 
 // --- Shared helpers -----------------------------------------------------------------------------
-
-export function csrfToken() {
-  const cookie = document.cookie.split('; ').find((part) => part.startsWith('csrftoken='));
-  if (cookie) return decodeURIComponent(cookie.slice('csrftoken='.length));
-  return (
-    document.querySelector('[data-csrf]')?.dataset.csrf ||
-    document.querySelector('[name="csrfmiddlewaretoken"]')?.value ||
-    ''
-  );
-}
 
 function send(url, body) {
   // keepalive: the request outlives the page when the viewer leaves it.

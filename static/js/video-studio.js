@@ -5,6 +5,8 @@
 // sends DELETE /api/videos/<id>/.
 // The upload page follows its freshly published video with followVideo() from here.
 import { subscribe } from './socket.js';
+import { csrfToken } from './csrf.js';
+import { since } from './moments.js';
 
 const POLL_MS = 2000; // while the socket is not confirmed
 const SAFETY_POLL_MS = 10000; // confirmed but silent this long: ask anyway (a dead socket is noticed late)
@@ -12,12 +14,6 @@ const LABELS = { uploaded: 'Uploaded', processing: 'Processing', ready: 'Ready',
 const ICONS = { uploaded: 'hourglass-split', processing: 'gear-wide-connected', ready: 'check-circle-fill', failed: 'exclamation-triangle-fill' };
 
 // --- Talking to the API (shared with video-upload.js) ------------------------------------------
-
-export function csrfToken() {
-  const cookie = document.cookie.split('; ').find((part) => part.startsWith('csrftoken='));
-  if (cookie) return decodeURIComponent(cookie.split('=')[1]);
-  return document.querySelector('[name="csrfmiddlewaretoken"]')?.value ?? '';
-}
 
 /** fetch() for the JSON API: resolves {ok, status, body} for any HTTP answer (body: the parsed
  *  JSON, or an error body made up when there is none); rejects only when no answer came. */
@@ -100,19 +96,6 @@ export function followVideo(url, id, onUpdate) {
 }
 
 // --- Formatting ------------------------------------------------------------------------------
-
-export function since(iso) {
-  const moment = new Date(iso);
-  const seconds = (Date.now() - moment.getTime()) / 1000;
-  const plural = (count, unit) => `${count} ${unit}${count === 1 ? '' : 's'} ago`;
-  if (seconds < 60) return 'just now';
-  if (seconds < 3600) return plural(Math.floor(seconds / 60), 'minute');
-  if (seconds < 86400) return plural(Math.floor(seconds / 3600), 'hour');
-  if (seconds < 7 * 86400) return plural(Math.floor(seconds / 86400), 'day');
-  const options = { month: 'short', day: 'numeric' };
-  if (seconds > 300 * 86400) options.year = 'numeric';
-  return moment.toLocaleDateString('en-US', options);
-}
 
 export function seconds(duration) {
   return `${Number(duration).toFixed(1)} s`;

@@ -6,7 +6,8 @@
 // reload resumes it. Publish sends POST /api/videos/, then the page follows the video's
 // processing (followVideo: the socket, or polling) until it is ready or failed.
 // The browser's checks here are only quick ones: the server probes the file and is the judge.
-import { api, csrfToken, followVideo, isTerminal, seconds } from './video-studio.js';
+import { csrfToken } from './csrf.js';
+import { api, followVideo, isTerminal, seconds } from './video-studio.js';
 
 const RETRIES = 8; // attempts in a row before the upload waits for the creator
 const BACKOFF_FIRST_MS = 1000;

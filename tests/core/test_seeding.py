@@ -16,8 +16,8 @@ from users.models import Follow, Interest, User
 def test_apps_seed_in_their_order():
     # when
     names = [type(seeder).__name__ for seeder in seeding.seeders()]
-    # then people before their posts
-    assert names == ["UsersSeeder", "PostsSeeder"]
+    # then people before their posts, and posts before the videos (which are posts too)
+    assert names == ["UsersSeeder", "PostsSeeder", "VideosSeeder"]
 
 
 def test_a_name_takes_one_seeder():

@@ -340,6 +340,8 @@ def _fail(video: Video, reason: str) -> None:
         try:
             states.transition(video, states.FAILED, expected=states.PROCESSING, failure_reason=reason[:300], progress=0)
         except Conflict:
+            # Published already (the fast path's smaller rungs failed): it keeps what it has.
+            logger.warning("Video %s: %s (it stays %s)", video.pk, reason, video.state)
             _clean_if_gone(video)
             return
         notify(

@@ -94,12 +94,17 @@ def _feed(posts: PostQuerySet, viewer, ranking: Ranking, *, cursor: str | None, 
     return Page(decorate(page.items, viewer), page.next_cursor)
 
 
+def _followed_posts(viewer: User) -> PostQuerySet:
+    """Posts by the people `viewer` follows, and by `viewer`."""
+    followees = Follow.objects.filter(follower=viewer).values("followee_id")
+    return Post.objects.filter(Q(author_id__in=followees) | Q(author=viewer))
+
+
 def following_feed(viewer: User, *, cursor: str | None = None, size: int = 20) -> Page:
     """Posts of the people `viewer` follows, and their own. Newest first, it is read through
     the viewer's timeline when Redis keeps one (posts.timelines): the same page, found by
     primary key among a few dozen posts instead of among all that the followees ever wrote."""
-    followees = Follow.objects.filter(follower=viewer).values("followee_id")
-    posts = Post.objects.filter(Q(author_id__in=followees) | Q(author=viewer))
+    posts = _followed_posts(viewer)
     ranking = ranking_for("following")
     if ranking.name == "recency":  # the order timelines keep
         page = _timeline_page(posts, viewer, cursor=cursor, size=size)
@@ -172,9 +177,9 @@ def kind_feed(viewer, *, kind: str, feed: str, cursor: str | None = None, size: 
     """Posts of one `kind` (the videos app's swipe feed): "following" is the people `viewer`
     follows and their own, newest first; otherwise public posts in the Trending order."""
     if feed == "following":
-        followees = Follow.objects.filter(follower=viewer).values("followee_id")
-        posts = Post.objects.filter(Q(author_id__in=followees) | Q(author=viewer), kind=kind)
-        return _feed(posts, viewer, ranking_for("following"), cursor=cursor, size=size)
+        return _feed(
+            _followed_posts(viewer).filter(kind=kind), viewer, ranking_for("following"), cursor=cursor, size=size
+        )
     posts = Post.objects.filter(visibility=Post.Visibility.PUBLIC, kind=kind)
     return _feed(posts, viewer, ranking_for("trending"), cursor=cursor, size=size)
 

@@ -19,7 +19,6 @@ from core.exceptions import NotAuthenticated, ValidationFailed
 from core.http import viewer_key
 from core.pagination import page_params
 from posts.api import FeedPageSerializer
-from posts.repositories import get_post_for
 
 from . import repositories, services, storage
 from .models import Upload, Video
@@ -226,8 +225,7 @@ class WatchApi(APIView):
     def post(self, request, video_id):
         data = parsed(self.InputSerializer, request)
         video = repositories.get_video_for(request.user, video_id)
-        if video.post_id is None:
+        if video.post is None:
             raise ValidationFailed.on("video", "This video is not published yet.", code="not_published")
-        post = get_post_for(request.user, video.post_id)
-        services.record_watch(post=post, user=request.user, viewer_key=viewer_key(request), **data)
+        services.record_watch(post=video.post, user=request.user, viewer_key=viewer_key(request), **data)
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -129,6 +129,11 @@ def describe(path: str, *, size: int) -> SourceInfo:
     )
 
 
+def too_long(info: SourceInfo) -> bool:
+    """Longer than a video may be, past the slack for container rounding."""
+    return info.duration > settings.VIDEO_MAX_SECONDS + settings.VIDEO_DURATION_TOLERANCE
+
+
 def check_limits(info: SourceInfo, *, trim_start: float | None) -> float:
     """The second the kept window starts at, after checking the clip's frame size and length
     against the settings; ValidationFailed naming what is wrong."""
@@ -147,7 +152,7 @@ def check_limits(info: SourceInfo, *, trim_start: float | None) -> float:
         )
     limit = settings.VIDEO_MAX_SECONDS
     if trim_start is None:
-        if info.duration > limit + settings.VIDEO_DURATION_TOLERANCE:
+        if too_long(info):
             raise _fail(
                 f"This clip is {info.duration:.1f} seconds long; a video is at most {limit:g} seconds. "
                 f"Cut it: choose where the {limit:g} seconds you keep start.",

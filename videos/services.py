@@ -251,8 +251,7 @@ def process_video(*, video_id: int) -> None:
 
 def _make(video: Video, info: SourceInfo, source: str, workdir: Path) -> None:
     rungs = transcoding.ladder(info)
-    trimmed = bool(video.trim_start) or info.duration > settings.VIDEO_MAX_SECONDS + settings.VIDEO_DURATION_TOLERANCE
-    copyable = transcoding.copyable_rung(info, rungs, trimmed=trimmed)
+    copyable = transcoding.copyable_rung(info, rungs, trimmed=transcoding.trimmed(info, video.trim_start))
     if copyable is None:
         made = transcoding.encode(
             source, info, workdir, rungs=rungs, trim_start=video.trim_start, on_progress=_progress_reporter(video)

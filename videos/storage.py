@@ -11,6 +11,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from django.core.files import File
+from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 
 
@@ -35,21 +36,22 @@ def delete_folder(folder: str) -> None:
     delete(list_files(folder))
 
 
-def store(path: Path, name: str) -> str:
-    """Put the local file `path` at `name`, replacing what was there."""
-    with path.open("rb") as content:
-        saved = default_storage.save(name, File(content, name=path.name))
+def _save(name: str, content: File) -> str:
+    saved = default_storage.save(name, content)
     if saved != name:  # a storage that renames instead of overwriting would break playlists
         default_storage.delete(saved)
         raise OSError(f"Storage stored {name} as {saved}; enable overwriting.")
     return saved
 
 
+def store(path: Path, name: str) -> str:
+    """Put the local file `path` at `name`, replacing what was there."""
+    with path.open("rb") as content:
+        return _save(name, File(content, name=path.name))
+
+
 def store_bytes(data: bytes, name: str) -> str:
-    with tempfile.NamedTemporaryFile() as temporary:
-        temporary.write(data)
-        temporary.flush()
-        return store(Path(temporary.name), name)
+    return _save(name, ContentFile(data))
 
 
 def url(name: str, request=None) -> str | None:

@@ -24,7 +24,7 @@ from pathlib import Path
 import ffmpeg
 from django.conf import settings
 
-from .probe import SourceInfo, run_ffprobe
+from .probe import SourceInfo, run_ffprobe, too_long
 
 MASTER = "master.m3u8"
 MP4 = "video.mp4"
@@ -159,9 +159,14 @@ def _audio(info: SourceInfo, *, trimmed: bool) -> dict:
     return {"c:a": "aac", "b:a": AUDIO_BITRATE, "ac": 2}
 
 
+def trimmed(info: SourceInfo, trim_start: float) -> bool:
+    """Whether only a window of the source is kept (so nothing can be copied as it is)."""
+    return bool(trim_start) or too_long(info)
+
+
 def _input(source: str, info: SourceInfo, trim_start: float):
-    window = min(settings.VIDEO_MAX_SECONDS, info.duration - trim_start)
-    if trim_start or info.duration > settings.VIDEO_MAX_SECONDS + settings.VIDEO_DURATION_TOLERANCE:
+    if trimmed(info, trim_start):
+        window = min(settings.VIDEO_MAX_SECONDS, info.duration - trim_start)
         return ffmpeg.input(source, ss=trim_start, t=window), window, True
     return ffmpeg.input(source), info.duration, False
 
@@ -259,14 +264,14 @@ def encode(
 ) -> Made:
     """Encode `rungs` in one ffmpeg run: decode once, scale to the largest rung, and make the
     smaller rungs from it; with `extras`, also the poster, thumbnails and MP4 fallback."""
-    source_input, window, trimmed = _input(source, info, trim_start)
+    source_input, window, cut = _input(source, info, trim_start)
     fps = output_fps(info)
     ordered = sorted(rungs, key=lambda rung: rung.width * rung.height, reverse=True)
     top = ordered[0]
     picture = source_input.video.filter("fps", fps=fps).filter("scale", top.width, top.height).filter("setsar", 1)
     branches = len(ordered) + (2 if extras else 0)
     split = picture.filter_multi_output("split", branches)
-    audio = _audio(info, trimmed=trimmed)
+    audio = _audio(info, trimmed=cut)
     outputs = []
     for index, rung in enumerate(ordered):
         scaled = split[index] if rung == top else split[index].filter("scale", rung.width, rung.height)
@@ -275,10 +280,7 @@ def encode(
         outputs.append(ffmpeg.output(*streams, target, **_x264(rung, fps), **audio, **muxer))
     if extras:
         outputs.append(split[len(ordered)].filter("trim", end_frame=1).output(POSTER, vframes=1, **{"q:v": 3}))
-        count = settings.VIDEO_THUMBNAILS
-        thumbnails = split[len(ordered) + 1].filter("fps", fps=f"{count}/{max(window, 0.1):.3f}")
-        thumbnails = thumbnails.filter("scale", -2, THUMBNAIL_HEIGHT)
-        outputs.append(thumbnails.output("thumb_%02d.jpg", vframes=count, **{"q:v": 5}))
+        outputs.append(_thumbnails(split[len(ordered) + 1], window))
     _run(ffmpeg.merge_outputs(*outputs), workdir, duration=window, on_progress=on_progress)
     made = Made()
     for rung in ordered:
@@ -286,7 +288,7 @@ def encode(
         _collect(made, workdir, _rendition(workdir, rung, audio=bool(info.audio_codec), codecs=codecs))
     _check_complete(made, window)
     if extras:
-        made.files += [POSTER, MP4, *sorted(path.name for path in workdir.glob("thumb_*.jpg"))]
+        made.files += [POSTER, MP4, *_thumbnail_files(workdir)]
     return made
 
 
@@ -307,12 +309,20 @@ def repackage(source: str, info: SourceInfo, workdir: Path, *, rung: Rung) -> Ma
     return made
 
 
-def thumbnails_only(source: str, info: SourceInfo, workdir: Path) -> list[str]:
+def _thumbnails(picture, window: float):
+    """VIDEO_THUMBNAILS small frames spread evenly over `window` seconds of `picture`."""
     count = settings.VIDEO_THUMBNAILS
-    picture = ffmpeg.input(source).video.filter("fps", fps=f"{count}/{max(info.duration, 0.1):.3f}")
-    output = picture.filter("scale", -2, THUMBNAIL_HEIGHT).output("thumb_%02d.jpg", vframes=count, **{"q:v": 5})
-    _run(output, workdir, duration=info.duration, on_progress=None)
+    spread = picture.filter("fps", fps=f"{count}/{max(window, 0.1):.3f}").filter("scale", -2, THUMBNAIL_HEIGHT)
+    return spread.output("thumb_%02d.jpg", vframes=count, **{"q:v": 5})
+
+
+def _thumbnail_files(workdir: Path) -> list[str]:
     return sorted(path.name for path in workdir.glob("thumb_*.jpg"))
+
+
+def thumbnails_only(source: str, info: SourceInfo, workdir: Path) -> list[str]:
+    _run(_thumbnails(ffmpeg.input(source).video, info.duration), workdir, duration=info.duration, on_progress=None)
+    return _thumbnail_files(workdir)
 
 
 def master_playlist(renditions: list[Rendition], fps: float) -> str:

@@ -212,7 +212,13 @@ def _progress_reporter(video: Video):
             return
         last = now
         video.progress = percent
-        Video.objects.filter(pk=video.pk, state=states.PROCESSING).update(progress=percent)
+        try:
+            Video.objects.filter(pk=video.pk, state=states.PROCESSING).update(progress=percent)
+        except DatabaseError as error:
+            # Progress is only shown; a busy database must not stop the transcode (the next
+            # report, or the end, writes again).
+            logger.info("Progress of video %s not saved: %s", video.pk, error)
+            return
         _announce(video)
 
     return report

@@ -46,19 +46,21 @@ class BenchConfig(AppConfig):
     label = "bench"
 
     def ready(self):
-        from core.streams import register_stream, user_group
+        from core.streams import STREAMS, user_group
 
         async def own_group(user, stream: str) -> str:
             return user_group(user.pk)
 
-        register_stream("bench:ws", own_group)
+        STREAMS.register(own_group, name="bench:ws")
         if BENCH_PATCH:
             import_module(BENCH_PATCH)
         try:
-            from notifications.kinds import Kind, register_kind
+            from notifications.kinds import KINDS, Kind
         except ImportError:
             return
-        register_kind(Kind(name="bench_ws", label="Benchmark pings", verb="pinged you", channels=frozenset({"in_app"})))
+        KINDS.register(
+            Kind(name="bench_ws", label="Benchmark pings", verb="pinged you", channels=frozenset({"in_app"}))
+        )
 
 
 INSTALLED_APPS = [*INSTALLED_APPS, "config.bench_settings.BenchConfig"]  # noqa: F405

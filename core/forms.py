@@ -12,7 +12,12 @@ class ServiceForm(forms.Form):
     """Bootstrap-styled form that can show a service's domain error next to the right field."""
 
     status = 200  # the HTTP status a page re-rendering this form answers with
-    error_code = ""  # the machine code of the last domain error, for templates to offer a way out
+    error_code = ""  # the machine code of the last domain error
+
+    def way_out(self) -> tuple[str, str] | None:
+        """A link (address, text) that gets the person past the last domain error, shown under
+        the form's errors; forms whose errors have one override this."""
+        return None
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -4,13 +4,12 @@ answers). Load balancers and docker compose use them; no authentication, no thro
 import uuid
 
 from asgiref.sync import async_to_sync
+from celery import current_app as celery_app
 from channels.layers import get_channel_layer
 from django.core.cache import cache
 from django.db import connection
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
-
-from config.celery import app as celery_app
 
 
 def _database():

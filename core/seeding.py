@@ -1,7 +1,7 @@
 """Demo data for every app, filled by `manage.py seed_demo`.
 
-Each app registers a seeder from its AppConfig.ready() (so core imports no app), with an order:
-people before their posts. A seeder makes the small demo community through the app's services
+Each app registers its seeder in SEEDERS from its AppConfig.ready() (so core imports no app);
+a seeder's `order` puts people before their posts. A seeder makes the small demo community through the app's services
 (`demo`) and, for benchmarks, large volumes (`bulk`) written with insert_rows, which skips the
 ORM: building a model instance per row would cost more than the database does."""
 
@@ -18,6 +18,8 @@ from typing import Protocol
 
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection, models, transaction
+
+from .registry import Registry
 
 Out = Callable[[str], None]  # writes one line of progress for the person running the command
 
@@ -37,22 +39,15 @@ class Volume:
 
 
 class Seeder(Protocol):
+    name: str  # the app's
+    order: int  # seed_demo runs seeders of lower order first
+
     def demo(self, out: Out) -> None: ...
 
     def bulk(self, volume: Volume, out: Out) -> None: ...
 
 
-_seeders: dict[str, tuple[int, Seeder]] = {}
-
-
-def register(name: str, seeder: Seeder, *, order: int) -> None:
-    """Run `seeder` in seed_demo, before every seeder of a higher `order`."""
-    if _seeders.setdefault(name, (order, seeder)) != (order, seeder):
-        raise ImproperlyConfigured(f"Seeder {name!r} is registered twice.")
-
-
-def seeders() -> list[Seeder]:
-    return [seeder for _, seeder in sorted(_seeders.values(), key=lambda entry: entry[0])]
+SEEDERS: Registry[Seeder] = Registry("seeder")
 
 
 def random_source(seed: int) -> random.Random:

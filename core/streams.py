@@ -1,7 +1,7 @@
 """The streams a browser tab subscribes to over its one WebSocket, and publishing to them.
 
-Apps register their streams here (from their AppConfig.ready(), so core imports no app): a
-name such as "feed:following", or a family ending in ":" such as "post:" for "post:42", with
+Apps register their streams in STREAMS (from their AppConfig.ready(), so core imports no app):
+a name such as "feed:following", or a family ending in ":" such as "post:" for "post:42", with
 an async resolver. The resolver gets (user, stream name) and answers the channel-layer group
 that carries the stream, or None (or raises a core.exceptions.DomainError) when the user may
 not follow it.
@@ -20,30 +20,25 @@ from typing import Any
 
 from asgiref.sync import async_to_sync
 from channels.layers import InMemoryChannelLayer, get_channel_layer
-from django.core.exceptions import ImproperlyConfigured
 
 from .exceptions import DomainError
+from .registry import Registry
 
 Resolver = Callable[[Any, str], Awaitable[str | None]]
 
-_resolvers: dict[str, Resolver] = {}
+# Stream name (or family, ending in ":") -> its resolver: STREAMS.register(resolver, name="post:").
+STREAMS: Registry[Resolver] = Registry("socket stream", key=lambda resolver: resolver.__name__)
 
 
 class UnknownStream(LookupError):
     pass
 
 
-def register_stream(name: str, resolver: Resolver) -> None:
-    """Serve stream `name` (or, if it ends in ":", every stream it prefixes) through `resolver`."""
-    if _resolvers.setdefault(name, resolver) is not resolver:
-        raise ImproperlyConfigured(f"Stream {name!r} is registered twice.")
-
-
 async def resolve(user, stream: str) -> str | None:
     """The group carrying `stream` if `user` may follow it, else None. UnknownStream if no
     app serves such a stream."""
     family = stream.rpartition(":")[0] + ":"
-    resolver = _resolvers.get(stream) or _resolvers.get(family)
+    resolver = STREAMS.get(stream) or STREAMS.get(family)
     if resolver is None or stream == family:  # "post:" names no post
         raise UnknownStream(stream)
     try:
@@ -94,7 +89,7 @@ def _send(groups: Iterable[str], message: dict) -> None:
 
 def publish(*groups: str, stream: str, event: str, data: dict) -> None:
     """Send `event` on `stream` to every socket in the channel-layer `groups`. Call it after
-    commit (transaction.on_commit) so a rolled-back write announces nothing."""
+    commit (core.transactions.after_commit) so a rolled-back write announces nothing."""
     _send(groups, {"type": "stream.event", "stream": stream, "event": event, "data": data})
 
 

@@ -6,4 +6,19 @@ class NotificationsConfig(AppConfig):
     verbose_name = "Notifications"
 
     def ready(self):
-        from . import streams  # noqa: F401  (registers the "notifications" stream)
+        # The app's hooks into core (core.registry): nothing registers elsewhere.
+        from core.menus import MENU, MenuEntry
+        from core.streams import STREAMS
+
+        from . import streams
+
+        STREAMS.register_all(streams.STREAMS)
+        bell = "js/notifications.js"
+        MENU.register_all(
+            [
+                MenuEntry("navbar", "bell", template="notifications/includes/bell.html", script=bell, order=50),
+                MenuEntry("quick", "bell", template="notifications/includes/bell_link.html", order=50),
+                MenuEntry("account", "notifications", "Notifications", "bell", url="notifications:settings", order=50),
+                MenuEntry("settings", "notifications", "Notifications", "bell", url="notifications:settings", order=30),
+            ]
+        )

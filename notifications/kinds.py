@@ -1,13 +1,14 @@
-"""The kinds of notification. Each app registers its own (from its AppConfig.ready()), so this
-app imports none of them: a kind says how it reads ("liked your post"), whether events about
-the same target are grouped ("Ana and 3 others liked your post"), and which channels it uses
-until the person says otherwise on the settings page."""
+"""The kinds of notification. Each app registers its own in KINDS from its AppConfig.ready()
+(the kinds its notices.py declares), so this app imports none of them. A kind says how it reads
+("liked your post"), whether events about the same target are grouped ("Ana and 3 others liked
+your post"), and which channels it uses until the person says otherwise on the settings page."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.core.exceptions import ImproperlyConfigured
+from core.registry import Registry
 
 
 @dataclass(frozen=True)
@@ -30,21 +31,21 @@ class Kind:
         return f"{who} {self.verb}"
 
 
-_kinds: dict[str, Kind] = {}
+KINDS: Registry[Kind] = Registry("notification kind")
 
-
-def register_kind(kind: Kind) -> Kind:
-    if _kinds.setdefault(kind.name, kind) != kind:
-        raise ImproperlyConfigured(f"Notification kind {kind.name!r} is registered twice.")
-    return kind
+# Checks veto(recipient_id, actor_id) that answer True when the recipient must not hear about
+# the actor (the users app registers blocks): VETOES.register(check, name="users.blocks").
+VETOES: Registry[Callable[[int, int], bool]] = Registry("notification veto", key=lambda check: check.__qualname__)
 
 
 def get_kind(name: str) -> Kind:
-    try:
-        return _kinds[name]
-    except KeyError:
-        raise ImproperlyConfigured(f"No notification kind {name!r} is registered.") from None
+    """The registered kind `name` (ImproperlyConfigured if no app registered it)."""
+    return KINDS[name]
 
 
 def all_kinds() -> list[Kind]:
-    return sorted(_kinds.values(), key=lambda kind: (kind.order, kind.name))
+    return sorted(KINDS, key=lambda kind: (kind.order, kind.name))
+
+
+def vetoed(recipient_id: int, actor_id: int) -> bool:
+    return any(check(recipient_id, actor_id) for check in VETOES)

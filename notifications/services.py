@@ -11,7 +11,7 @@ import base64
 import binascii
 import hashlib
 import ipaddress
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from datetime import timedelta
 from typing import Any
 from urllib.parse import urlsplit
@@ -26,17 +26,8 @@ from core.exceptions import ValidationFailed
 from core.transactions import after_commit
 
 from . import repositories, strategies
-from .kinds import all_kinds, get_kind
+from .kinds import all_kinds, get_kind, vetoed
 from .models import CHANNELS, DeliverySettings, Notification, NotificationActor, Preference, PushSubscription
-
-Veto = Callable[[int, int], bool]
-_vetoes: list[Veto] = []
-
-
-def register_veto(veto: Veto) -> None:
-    """Add a check veto(recipient_id, actor_id) that answers True when the recipient must not
-    hear about the actor (the users app registers blocks)."""
-    _vetoes.append(veto)
 
 
 def _target_ref(target) -> tuple[int | None, int | None]:
@@ -77,7 +68,7 @@ def _notify_now(
     spec = get_kind(kind)
     with transaction.atomic():
         recipients = _lock_inboxes([recipient_id])
-        if not recipients or (actor_id is not None and any(veto(recipient_id, actor_id) for veto in _vetoes)):
+        if not recipients or (actor_id is not None and vetoed(recipient_id, actor_id)):
             return
         channels = [name for name, on in repositories.channels_for(recipients[0], spec).items() if on]
         if not channels:

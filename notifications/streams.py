@@ -1,7 +1,7 @@
 """The "notifications" stream: each person's own notifications, on the group every one of
 their sockets is in already (core.streams.user_group), so following it costs no group."""
 
-from core.streams import register_stream, user_group
+from core.streams import user_group
 
 from .strategies import STREAM
 
@@ -10,4 +10,4 @@ async def _own(user, stream: str) -> str:
     return user_group(user.pk)
 
 
-register_stream(STREAM, _own)
+STREAMS = {STREAM: _own}

@@ -6,13 +6,29 @@ class PostsConfig(AppConfig):
     verbose_name = "Posts"
 
     def ready(self):
-        from core import seeding
-        from notifications.kinds import register_kind
+        # The app's hooks into the apps below it (core.registry): nothing registers elsewhere.
+        from django.urls import reverse
 
-        from . import streams  # noqa: F401  (registers the live streams of posts)
-        from .notices import KINDS
-        from .seeding import PostsSeeder
+        from core.menus import MENU, MenuEntry
+        from core.seeding import SEEDERS
+        from core.streams import STREAMS
+        from notifications.kinds import KINDS
 
-        seeding.register("posts", PostsSeeder(), order=20)
-        for kind in KINDS:
-            register_kind(kind)
+        from . import notices, seeding, streams
+
+        KINDS.register_all(notices.KINDS)
+        STREAMS.register_all(streams.STREAMS)
+        SEEDERS.register(seeding.PostsSeeder())
+        MENU.register_all(
+            [
+                MenuEntry("navbar", "home", "Home", "house-door", url="home", order=10),
+                MenuEntry("navbar", "saved", "Saved", "bookmark", url="posts:saved", order=40),
+                MenuEntry("search", "search", template="posts/includes/nav_search.html", script="js/autocomplete.js"),
+                MenuEntry(
+                    "footer",
+                    "people",
+                    "Find people",
+                    url=lambda user: f"{reverse('posts:search')}?type=people",
+                ),
+            ]
+        )

@@ -2,7 +2,7 @@
 anything is written, and prepares what it stores beside the post row (picture renditions).
 A kind also says how its media is shown (the card's template, the API's `media`), which
 related rows a list loads with it, and which stored files go when the post is deleted.
-The videos app adds the video kind with register_kind(), so this app never imports it."""
+The videos app registers the video kind in KINDS, so this app never imports it."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from django.core.files.base import ContentFile
 
 from core import images as pictures
 from core.exceptions import ValidationFailed
+from core.registry import Registry
 
 from .models import Post, PostImage
 
@@ -141,11 +142,8 @@ class ImageKind(BaseKind):
         return PreparedImage(image=image, thumbnail=thumbnail, width=width, height=height)
 
 
-KINDS: dict[str, PostKind] = {kind.kind: kind for kind in (TextKind(), ImageKind())}
-
-
-def register_kind(kind: PostKind) -> None:
-    KINDS[kind.kind] = kind
+KINDS: Registry[PostKind] = Registry("post kind", key=lambda kind: kind.kind)
+KINDS.register_all([TextKind(), ImageKind()])
 
 
 def kind_of(post: Post) -> PostKind:
@@ -154,12 +152,12 @@ def kind_of(post: Post) -> PostKind:
 
 def kind_scripts() -> list[str]:
     """The static modules of every kind that has one (a video player, say)."""
-    return sorted({kind.script for kind in KINDS.values() if kind.script})
+    return sorted({kind.script for kind in KINDS if kind.script})
 
 
 def related_paths() -> list[str]:
     """select_related paths to every kind's media, for a post and for what it reposts."""
-    paths = [path for kind in KINDS.values() for path in kind.related]
+    paths = [path for kind in KINDS for path in kind.related]
     return paths + [f"repost_of__{path}" for path in paths]
 
 
@@ -175,6 +173,6 @@ def draft_post(
     `attachment` is what some kinds are made around (a processed video)."""
     builder = KINDS.get(kind)
     if builder is None:
-        choices = ", ".join(sorted(KINDS))
+        choices = ", ".join(KINDS.names())
         raise ValidationFailed.on("kind", f"Unknown post kind {kind!r}; use one of: {choices}.", code="bad_kind")
     return builder.draft(body=body, images=images, alt_texts=alt_texts, attachment=attachment)

@@ -144,6 +144,9 @@ SAVES = [(2, "demo"), (22, "demo"), (1, "omar"), (26, "ana")]  # (post index, by
 
 
 class PostsSeeder:
+    name = "posts"
+    order = 20
+
     def demo(self, out: Out) -> None:
         people = {user.username: user for user in demo_people()}
         if Post.objects.filter(author__in=people.values()).exists():

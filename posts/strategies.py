@@ -1,7 +1,7 @@
 """Feed ranking: interchangeable orders behind one interface, picked per feed by
 settings.FEED_RANKING. Each returns the posts annotated as it needs and the keyset fields the
 cursor pages by, so every strategy pages stably without OFFSET. The recommendations app will
-register a learned "personalized" ranking in place of the one here (register_ranking)."""
+register a learned "personalized" ranking in place of the one here (RANKINGS)."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from django.db.models.expressions import RawSQL
 from django.db.models.functions import Greatest, Log
 from django.utils import timezone
 
+from core.registry import Registry
 from users.models import Follow
 
 from .models import Post
@@ -93,12 +94,9 @@ class Personalized:
         return posts.annotate(personal_score=score), ("personal_score", "id")
 
 
-RANKINGS: dict[str, Ranking] = {strategy.name: strategy for strategy in (Recency(), Engagement(), Personalized())}
-
-
-def register_ranking(strategy: Ranking) -> None:
-    """Replace or add a ranking (for apps above posts, such as recommendations)."""
-    RANKINGS[strategy.name] = strategy
+# Apps above posts (recommendations) add a ranking, or replace one: RANKINGS.register(it, replace=True).
+RANKINGS: Registry[Ranking] = Registry("feed ranking")
+RANKINGS.register_all([Recency(), Engagement(), Personalized()])
 
 
 def ranking_for(feed: str) -> Ranking:
@@ -196,19 +194,16 @@ class MySQLFulltext:
         return posts
 
 
-SEARCH_BACKENDS: dict[str, SearchBackend] = {backend.vendor: backend for backend in (SQLiteFTS5(), MySQLFulltext())}
-
-
-def register_search_backend(backend: SearchBackend) -> None:
-    """Add the backend of another database engine (or replace one)."""
-    SEARCH_BACKENDS[backend.vendor] = backend
+# Another database engine's backend is added with SEARCH_BACKENDS.register(backend).
+SEARCH_BACKENDS: Registry[SearchBackend] = Registry("search backend", key=lambda backend: backend.vendor)
+SEARCH_BACKENDS.register_all([SQLiteFTS5(), MySQLFulltext()])
 
 
 def search_backend() -> SearchBackend:
-    try:
-        return SEARCH_BACKENDS[connection.vendor]
-    except KeyError:
+    backend = SEARCH_BACKENDS.get(connection.vendor)
+    if backend is None:
         raise ImproperlyConfigured(
             f"Post search has no full-text backend for the {connection.vendor!r} database: "
-            f"use one of {sorted(SEARCH_BACKENDS)} or register one (posts.strategies.register_search_backend)."
-        ) from None
+            f"use one of {SEARCH_BACKENDS.names()} or register one (posts.strategies.SEARCH_BACKENDS)."
+        )
+    return backend

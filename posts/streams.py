@@ -8,8 +8,6 @@ import re
 
 from channels.db import database_sync_to_async
 
-from core.streams import register_stream
-
 from .models import Post
 from .realtime import following_group, post_group
 from .repositories import ensure_can_view
@@ -31,5 +29,4 @@ async def following_stream(user, stream: str) -> str:
     return following_group(user.pk)
 
 
-register_stream("post:", post_stream)
-register_stream("feed:following", following_stream)
+STREAMS = {"post:": post_stream, "feed:following": following_stream}

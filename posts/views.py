@@ -16,8 +16,8 @@ from core import ratelimit
 from core.exceptions import NotFound, ValidationFailed
 from core.http import safe_next, viewer_key
 from core.pagination import DEFAULT_PAGE_SIZE, page_params
+from core.views import attempt, bound, list_context, submit
 from users import repositories as people
-from users.views import attempt, bound, list_context, submit
 
 from . import builders, forms, repositories, services
 from .models import Post

@@ -6,14 +6,47 @@ class UsersConfig(AppConfig):
     verbose_name = "Users"
 
     def ready(self):
-        from core import seeding
-        from notifications.kinds import register_kind
-        from notifications.services import register_veto
+        # The app's hooks into the apps below it (core.registry): nothing registers elsewhere.
+        from django.urls import reverse
 
-        from . import repositories
-        from .seeding import UsersSeeder
-        from .services import relations
+        from core.menus import MENU, MenuEntry
+        from core.seeding import SEEDERS
+        from notifications.kinds import KINDS, VETOES
 
-        seeding.register("users", UsersSeeder(), order=10)
-        register_kind(relations.FOLLOW)
-        register_veto(repositories.is_blocked_either_way)
+        from . import notices, repositories, seeding
+
+        KINDS.register_all(notices.KINDS)
+        VETOES.register(repositories.is_blocked_either_way, name="users.blocks")
+        SEEDERS.register(seeding.UsersSeeder())
+        MENU.register_all(
+            [
+                MenuEntry(
+                    "account",
+                    "profile",
+                    "My profile",
+                    "person",
+                    order=10,
+                    url=lambda user: reverse("users:profile", args=[user.username]),
+                ),
+                MenuEntry(
+                    "account", "edit_profile", "Edit profile", "pencil-square", url="users:edit_profile", order=30
+                ),
+                MenuEntry(
+                    "account", "security", "Security: password and 2FA", "shield-lock", url="users:security", order=40
+                ),
+                MenuEntry("account", "blocked", "Blocked accounts", "slash-circle", url="users:blocked", order=60),
+                MenuEntry("account", "logout", template="users/includes/logout_item.html", order=1000),
+                MenuEntry("guest", "login", "Log in", url="users:login", order=10),
+                MenuEntry(
+                    "guest",
+                    "signup",
+                    "Sign up",
+                    url="users:signup",
+                    order=20,
+                    css="btn-light text-success-emphasis fw-semibold",
+                ),
+                MenuEntry("settings", "profile", "Profile", "person", url="users:edit_profile", order=10),
+                MenuEntry("settings", "security", "Security", "shield-lock", url="users:security", order=20),
+                MenuEntry("settings", "blocked", "Blocked accounts", "slash-circle", url="users:blocked", order=40),
+            ]
+        )

@@ -3,7 +3,10 @@ domain errors come back onto the form through core.forms.ServiceForm.fail()."""
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django import forms
+from django.urls import reverse
 
 from core.forms import ServiceForm
 
@@ -75,6 +78,13 @@ class LoginForm(ServiceForm):
         widget=forms.TextInput(attrs={"autocomplete": "username", "autocapitalize": "none", "spellcheck": "false"}),
     )
     password = _password()
+
+    def way_out(self) -> tuple[str, str] | None:
+        if self.error_code != "email_not_confirmed":
+            return None
+        identifier = self.data.get("identifier", "")
+        query = f"?{urlencode({'email': identifier})}" if "@" in identifier else ""
+        return f"{reverse('users:signup_confirm')}{query}", "Enter your confirmation code"
 
 
 class SecondFactorForm(ServiceForm):

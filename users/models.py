@@ -74,6 +74,12 @@ class User(AbstractUser):
         return profile.avatar_small.url if profile is not None and profile.avatar_small else ""
 
     @property
+    def avatar_large_url(self) -> str:
+        """The large square picture (profile pages), site-relative; empty without one."""
+        profile = getattr(self, "profile", None)
+        return profile.avatar.url if profile is not None and profile.avatar else ""
+
+    @property
     def can_log_in(self) -> bool:
         return self.is_active and self.email_verified
 

@@ -80,6 +80,9 @@ def bulk_user_ids() -> list[int]:
 
 
 class UsersSeeder:
+    name = "users"
+    order = 10
+
     def demo(self, out: Out) -> None:
         users = [self._person(index, *person) for index, person in enumerate(PEOPLE)]
         # Everyone follows the next three people round the circle; demo follows half the town.

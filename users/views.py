@@ -17,9 +17,9 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from core import ratelimit
-from core.exceptions import DomainError
-from core.http import client_ip, next_page_url, safe_next
+from core.http import client_ip, safe_next
 from core.pagination import page_params
+from core.views import attempt, bound, list_context, render_form, submit
 
 from . import forms, repositories
 from .backends import EmailOrUsernameBackend
@@ -27,47 +27,6 @@ from .services import accounts, profiles, relations, two_factor
 
 AUTH_BACKEND = "users.backends.EmailOrUsernameBackend"
 PENDING_LOGIN = "pending_second_factor"  # session key: who passed the password step, and where to go
-
-
-# --- Helpers ------------------------------------------------------------------------------------
-
-
-def bound(request, form_class, **kwargs):
-    """The form bound to the POST data, or unbound (with `initial`) on any other method."""
-    if request.method == "POST":
-        return form_class(request.POST, request.FILES, **kwargs)
-    return form_class(**kwargs)
-
-
-def submit(form: forms.ServiceForm, service: Callable, **extra) -> bool:
-    """If the form is valid, call `service(**cleaned_data, **extra)` and keep its result in
-    `form.result`. A domain error lands on the form next to the field it names; False then."""
-    if not form.is_valid():
-        return False
-    try:
-        form.result = service(**form.cleaned_data, **extra)
-    except DomainError as error:
-        form.fail(error)
-        return False
-    return True
-
-
-def attempt(request, action: Callable[[], object]) -> bool:
-    """Run a button's action; a domain error becomes an error message. True if it worked."""
-    try:
-        action()
-    except DomainError as error:
-        messages.error(request, error.message)
-        return False
-    return True
-
-
-def render_form(request, template: str, form: forms.ServiceForm, **context):
-    return render(request, template, {"form": form, **context}, status=form.status)
-
-
-def list_context(request, page, **context) -> dict:
-    return {"page": page, "next_page_url": next_page_url(request, page), **context}
 
 
 # --- Sign-up --------------------------------------------------------------------------------------

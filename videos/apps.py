@@ -6,16 +6,24 @@ class VideosConfig(AppConfig):
     verbose_name = "Videos"
 
     def ready(self):
-        from core import seeding
-        from notifications.kinds import register_kind
-        from posts.factories import register_kind as register_post_kind
+        # The app's hooks into the apps below it (core.registry): nothing registers elsewhere.
+        from core.menus import MENU, MenuEntry
+        from core.seeding import SEEDERS
+        from core.streams import STREAMS
+        from notifications.kinds import KINDS
+        from posts.factories import KINDS as POST_KINDS
 
-        from . import streams  # noqa: F401  (registers the "video:<id>" progress stream)
+        from . import notices, seeding, streams
         from .factories import VideoKind
-        from .notices import KINDS
-        from .seeding import VideosSeeder
 
-        seeding.register("videos", VideosSeeder(), order=30)
-        register_post_kind(VideoKind())
-        for kind in KINDS:
-            register_kind(kind)
+        KINDS.register_all(notices.KINDS)
+        STREAMS.register_all(streams.STREAMS)
+        SEEDERS.register(seeding.VideosSeeder())
+        POST_KINDS.register(VideoKind())
+        MENU.register_all(
+            [
+                MenuEntry("navbar", "videos", "Videos", "play-btn", url="videos:feed", args=("for-you",), order=20),
+                MenuEntry("navbar", "upload", "Upload", "camera-reels", url="videos:upload", order=30),
+                MenuEntry("account", "videos", "Your videos", "collection-play", url="videos:studio", order=20),
+            ]
+        )

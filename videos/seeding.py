@@ -40,6 +40,9 @@ def _make_clip(source: str, pitch: int, path: Path) -> None:
 
 
 class VideosSeeder:
+    name = "videos"
+    order = 30
+
     def demo(self, out: Out) -> None:
         people = {user.username: user for user in demo_people()}
         if Video.objects.filter(owner__in=people.values()).exists():

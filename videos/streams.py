@@ -7,8 +7,6 @@ import re
 
 from channels.db import database_sync_to_async
 
-from core.streams import register_stream
-
 from .models import Video
 
 VIDEO_STREAM = re.compile(r"video:([1-9][0-9]{0,17})")
@@ -27,4 +25,4 @@ async def video_stream(user, stream: str) -> str | None:
     return video_group(video_id) if owned else None
 
 
-register_stream("video:", video_stream)
+STREAMS = {"video:": video_stream}

@@ -15,20 +15,20 @@ from users.models import Follow, Interest, User
 
 def test_apps_seed_in_their_order():
     # when
-    names = [type(seeder).__name__ for seeder in seeding.seeders()]
+    names = [type(seeder).__name__ for seeder in seeding.SEEDERS]
     # then people before their posts, and posts before the videos (which are posts too)
     assert names == ["UsersSeeder", "PostsSeeder", "VideosSeeder"]
 
 
 def test_a_name_takes_one_seeder():
     # given the users' seeder, registered at start-up
-    users = seeding.seeders()[0]
+    users = next(iter(seeding.SEEDERS))
     # when it is registered again, nothing changes; another seeder under its name is refused
-    seeding.register("users", users, order=10)
+    seeding.SEEDERS.register(users)
     with pytest.raises(ImproperlyConfigured):
-        seeding.register("users", object(), order=10)
+        seeding.SEEDERS.register(object(), name="users")
     # then
-    assert seeding.seeders()[0] is users
+    assert next(iter(seeding.SEEDERS)) is users
 
 
 def test_seed_demo_refuses_with_debug_off(db, settings):

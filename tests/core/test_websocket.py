@@ -11,7 +11,7 @@ from rest_framework_simplejwt.tokens import AccessToken
 from config.asgi import application
 from core.consumers import CLOSE_UNAUTHENTICATED, MAX_STREAMS
 from core.exceptions import NotFound
-from core.streams import publish, recheck, register_stream, user_group
+from core.streams import STREAMS, publish, recheck, user_group
 from tests.sockets import exchange, open_socket, refused, run, subscribe
 from tests.users.factories import UserFactory
 
@@ -168,7 +168,7 @@ async def _test_stream(user, stream):
     return None if name in CLOSED else f"test.{name}"
 
 
-register_stream("test:", _test_stream)
+STREAMS.register(_test_stream, name="test:")
 
 
 @pytest.fixture(autouse=True)

@@ -20,10 +20,13 @@ from users.seeding import BULK_PREFIX, PEOPLE
 
 
 @pytest.fixture(autouse=True)
-def _without_videos(monkeypatch):
+def _without_videos():
     # These tests are about posts; the videos app's seeder (real transcodes, tested in
     # tests/videos/test_seeding.py) sits out, so each seed_demo here takes a second, not five.
-    monkeypatch.delitem(seeding._seeders, "videos")
+    videos = seeding.SEEDERS["videos"]
+    seeding.SEEDERS.unregister("videos")
+    yield
+    seeding.SEEDERS.register(videos)
 
 
 def _counters_match_rows() -> bool:

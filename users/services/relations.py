@@ -5,30 +5,12 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.db.models import Q
-from django.urls import reverse
 
 from core.exceptions import Conflict, NotFound, ValidationFailed
-from core.streams import recheck, user_group
 from core.transactions import after_commit
-from notifications.kinds import Kind
-from notifications.services import forget_actor, notify, withdraw
 
+from .. import notices, streams
 from ..models import Block, Follow, User
-
-FOLLOW = Kind(
-    "follow",
-    "New followers",
-    "started following you",
-    grouped=True,
-    channels=frozenset({"in_app", "push", "email"}),
-    order=10,
-)
-
-
-def _recheck_live_streams(*user_ids: int) -> None:
-    # Their open sockets may follow live what the change now hides from them (core.streams).
-    for user_id in user_ids:
-        recheck(user_group(user_id))
 
 
 def follow_user(*, follower: User, followee: User) -> bool:
@@ -42,9 +24,7 @@ def follow_user(*, follower: User, followee: User) -> bool:
     with transaction.atomic():
         _, created = Follow.objects.get_or_create(follower=follower, followee=followee)
         if created:
-            # The followers page, newest first: it stays right however the group grows or shrinks.
-            url = reverse("users:followers", args=[followee.username])
-            notify(recipient=followee, kind=FOLLOW.name, actor=follower, data={"url": url})
+            notices.followed(followee, by=follower)
     return created
 
 
@@ -53,8 +33,8 @@ def unfollow_user(*, follower: User, followee: User) -> bool:
     with transaction.atomic():
         deleted, _ = Follow.objects.filter(follower=follower, followee=followee).delete()
         if deleted:
-            withdraw(recipient=followee, kind=FOLLOW.name, actor=follower)
-            after_commit(_recheck_live_streams, follower.pk)
+            notices.unfollowed(followee, by=follower)
+            after_commit(streams.access_changed, follower.pk)
     return bool(deleted)
 
 
@@ -66,9 +46,8 @@ def block_user(*, blocker: User, blocked: User) -> bool:
         _, created = Block.objects.get_or_create(blocker=blocker, blocked=blocked)
         Follow.objects.filter(Q(follower=blocker, followee=blocked) | Q(follower=blocked, followee=blocker)).delete()
         if created:
-            forget_actor(recipient=blocker, actor=blocked)
-            forget_actor(recipient=blocked, actor=blocker)
-            after_commit(_recheck_live_streams, blocker.pk, blocked.pk)
+            notices.blocked(blocker, blocked)
+            after_commit(streams.access_changed, blocker.pk, blocked.pk)
     return created
 
 

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.test.utils import override_settings
 
-from core.seeding import Volume, seeders
+from core.seeding import SEEDERS, Volume
 
 
 class Command(BaseCommand):
@@ -32,7 +32,7 @@ class Command(BaseCommand):
             # The demo people's addresses are made up: what seeding them would mail (notifications
             # of their follows and comments) is kept in memory instead of printed or sent.
             with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
-                for seeder in seeders():
+                for seeder in SEEDERS:
                     seeder.demo(self.stdout.write)
             return
         base = Volume.scaled(scale if scale is not None else users)
@@ -46,6 +46,6 @@ class Command(BaseCommand):
                 "Bulk data needs 2 accounts or more, no negative volume, and fewer follows than accounts."
             )
         started = monotonic()
-        for seeder in seeders():
+        for seeder in SEEDERS:
             seeder.bulk(volume, self.stdout.write)
         self.stdout.write(self.style.SUCCESS(f"Bulk data ready in {monotonic() - started:.0f} s."))

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from django.urls import reverse
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny, IsAuthenticatedOrReadOnly
@@ -20,117 +19,18 @@ from core.pagination import Page, page_params
 from users.repositories import get_profile_for
 
 from . import builders, repositories, services, strategies
-from .factories import kind_of
 from .models import Post
+from .serializers import (
+    CommentSerializer,
+    EngagementSerializer,
+    FeedPageSerializer,
+    HashtagSerializer,
+    PostSerializer,
+    ThreadSerializer,
+)
 
 # URL slugs of the feeds in repositories.FEEDS ("for-you" is FEEDS["for_you"]).
 FEED_SLUGS = {key.replace("_", "-"): key for key in repositories.FEEDS}
-
-
-def _file_url(request, field) -> str | None:
-    return request.build_absolute_uri(field.url) if field else None
-
-
-# --- Output ------------------------------------------------------------------------------------
-
-
-class AuthorSerializer(serializers.Serializer):
-    username = serializers.CharField()
-    display_name = serializers.CharField(source="profile.display_name")
-    avatar_small_url = serializers.SerializerMethodField()
-
-    def get_avatar_small_url(self, user) -> str | None:
-        return _file_url(self.context["request"], user.profile.avatar_small)
-
-
-class ImageSerializer(serializers.Serializer):
-    url = serializers.SerializerMethodField()
-    thumbnail_url = serializers.SerializerMethodField(help_text="A square tile for grids.")
-    width = serializers.IntegerField()
-    height = serializers.IntegerField()
-    alt_text = serializers.CharField()
-
-    def get_url(self, picture) -> str:
-        return self.context["request"].build_absolute_uri(picture.image.url)
-
-    def get_thumbnail_url(self, picture) -> str:
-        return self.context["request"].build_absolute_uri(picture.thumbnail.url)
-
-
-class EngagementSerializer(serializers.Serializer):
-    """A post's counters and what the viewer did with it; also the answer of every toggle
-    (like, save, undo repost), so a client updates its buttons from one shape."""
-
-    id = serializers.IntegerField()
-    likes_count = serializers.IntegerField()
-    comments_count = serializers.IntegerField()
-    reposts_count = serializers.IntegerField()
-    saves_count = serializers.IntegerField()
-    views_count = serializers.IntegerField()
-    is_liked = serializers.BooleanField()
-    is_saved = serializers.BooleanField()
-    is_reposted = serializers.BooleanField(help_text="Whether the viewer shared it with a plain repost.")
-
-
-class SharedPostSerializer(EngagementSerializer):
-    """A post without what it shares in turn (the shape of a repost's original)."""
-
-    kind = serializers.CharField()
-    body = serializers.CharField()
-    visibility = serializers.CharField()
-    author = AuthorSerializer()
-    created_at = serializers.DateTimeField()
-    edited_at = serializers.DateTimeField(allow_null=True)
-    images = ImageSerializer(many=True)
-    media = serializers.SerializerMethodField(
-        help_text='What a post of a media kind carries, by kind: {"video": {id, playlist_url, mp4_url, poster_url, '
-        "width, height, duration}} for a video post; null for text and pictures (see images)."
-    )
-    url = serializers.SerializerMethodField(help_text="The post's web page.")
-
-    def get_media(self, post) -> dict | None:
-        return kind_of(post).media(post, self.context["request"])
-
-    def get_url(self, post) -> str:
-        return self.context["request"].build_absolute_uri(reverse("posts:detail", args=[post.pk]))
-
-
-class PostSerializer(SharedPostSerializer):
-    """A post as feeds and its page show it, with the post it shares if it is a repost or quote."""
-
-    repost_of = SharedPostSerializer(
-        source="original",
-        allow_null=True,
-        help_text="What this repost or quote shares; null if it is not one, or if the original "
-        "was deleted or is not visible to the viewer.",
-    )
-
-
-class RankingSerializer(serializers.Serializer):
-    name = serializers.CharField()
-    label = serializers.CharField(help_text="How the feed is ordered, in words to show readers.")
-
-
-class FeedPageSerializer(serializers.Serializer):
-    results = PostSerializer(many=True)
-    next_cursor = serializers.CharField(allow_null=True)
-    ranking = RankingSerializer()
-
-
-class CommentSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    post_id = serializers.IntegerField()
-    parent_id = serializers.IntegerField(allow_null=True, help_text="The comment this replies to, if a reply.")
-    body = serializers.CharField()
-    author = AuthorSerializer()
-    created_at = serializers.DateTimeField()
-    replies_count = serializers.IntegerField()
-
-
-class ThreadSerializer(CommentSerializer):
-    replies = CommentSerializer(
-        source="shown_replies", many=True, help_text="The first replies, oldest first; the replies endpoint has all."
-    )
 
 
 def post_response(request, post: Post, status_code: int = status.HTTP_200_OK) -> Response:
@@ -422,15 +322,6 @@ class SearchPostsApi(APIView):
         cursor, size = page_params(request.query_params)
         query = builders.SearchQuery.parse(data["q"], request.user).by(data.get("author")).of_kind(data.get("kind"))
         return page_response(query.post_page(cursor=cursor, size=size), PostSerializer, request)
-
-
-class HashtagSerializer(serializers.Serializer):
-    name = serializers.CharField(help_text="Without the '#'.")
-    uses = serializers.IntegerField(help_text="How many public posts carry it.")
-    url = serializers.SerializerMethodField(help_text="The hashtag's page.")
-
-    def get_url(self, tag) -> str:
-        return self.context["request"].build_absolute_uri(reverse("posts:hashtag", args=[tag.name]))
 
 
 class SearchHashtagsApi(APIView):

@@ -18,7 +18,7 @@ from core.api import PAGE_PARAMETERS, page_response, page_schema, parsed
 from core.exceptions import NotAuthenticated, ValidationFailed
 from core.http import viewer_key
 from core.pagination import page_params
-from posts.api import FeedPageSerializer
+from posts.serializers import FeedPageSerializer
 
 from . import repositories, services, storage
 from .models import Upload, Video

@@ -5,7 +5,7 @@ from django.db import models
 from django.db.models import Exists, OuterRef, Q
 
 from core.models import TimeStampedModel
-from users.models import Block, Follow
+from users.models import Follow, blocked_either_way
 
 
 class Hashtag(models.Model):
@@ -39,10 +39,7 @@ class PostQuerySet(models.QuerySet):
                 Q(is_hidden=False)
                 & (Q(visibility=Post.Visibility.PUBLIC) | (Q(visibility=Post.Visibility.FOLLOWERS) & follows_author))
             )
-        ).exclude(
-            Exists(Block.objects.filter(blocker=OuterRef("author_id"), blocked=viewer))
-            | Exists(Block.objects.filter(blocker=viewer, blocked=OuterRef("author_id")))
-        )
+        ).exclude(blocked_either_way(viewer, OuterRef("author_id")))
 
 
 class Post(TimeStampedModel):

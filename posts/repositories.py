@@ -10,17 +10,18 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from core.exceptions import NotFound, ValidationFailed
 from core.pagination import Page, cursor_values, paginate
-from users.models import Block, Follow, User
+from users.models import Follow, User, blocked_either_way
 
-from . import text, timelines
+from . import text
 from .factories import related_paths
+from .integrations import timelines
 from .models import Comment, Hashtag, Like, Post, PostQuerySet, Save
-from .strategies import Ranking, ranking_for
+from .strategies.ranking import Ranking, ranking_for
 
 REPLIES_SHOWN = 3  # replies shown under each comment before "more replies"
 TIMELINE_SLACK = 10  # timeline ids read beyond a page, for posts the viewer may no longer see
@@ -102,7 +103,7 @@ def _followed_posts(viewer: User) -> PostQuerySet:
 
 def following_feed(viewer: User, *, cursor: str | None = None, size: int = 20) -> Page:
     """Posts of the people `viewer` follows, and their own. Newest first, it is read through
-    the viewer's timeline when Redis keeps one (posts.timelines): the same page, found by
+    the viewer's timeline when Redis keeps one (posts.integrations.timelines): the same page, found by
     primary key among a few dozen posts instead of among all that the followees ever wrote."""
     posts = _followed_posts(viewer)
     ranking = ranking_for("following")
@@ -199,10 +200,7 @@ def _visible_comments(viewer) -> QuerySet:
     comments = Comment.objects.filter(author__is_active=True).select_related("author__profile")
     if viewer is None or not viewer.is_authenticated:
         return comments
-    return comments.exclude(
-        Exists(Block.objects.filter(blocker=OuterRef("author_id"), blocked=viewer))
-        | Exists(Block.objects.filter(blocker=viewer, blocked=OuterRef("author_id")))
-    )
+    return comments.exclude(blocked_either_way(viewer, OuterRef("author_id")))
 
 
 def list_comments(viewer, post: Post, *, cursor: str | None = None, size: int = 20) -> Page:

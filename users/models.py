@@ -20,10 +20,17 @@ class UserQuerySet(models.QuerySet):
         users = self.active()
         if viewer is None or not viewer.is_authenticated:
             return users
-        return users.exclude(
-            Exists(Block.objects.filter(blocker=OuterRef("pk"), blocked=viewer))
-            | Exists(Block.objects.filter(blocker=viewer, blocked=OuterRef("pk")))
-        )
+        return users.exclude(blocked_either_way(viewer, OuterRef("pk")))
+
+
+def blocked_either_way(viewer, other) -> Q:
+    """The condition "`viewer` and `other` blocked one another, either way", for filter() and
+    exclude(). `other` is typically an OuterRef to a user id column (OuterRef("author_id")), so
+    the rows of any model can leave out whoever is on the other side of a block. Two EXISTS
+    rather than one with an OR inside: each is a lookup on the unique (blocker, blocked) index."""
+    return Exists(Block.objects.filter(blocker=other, blocked=viewer)) | Exists(
+        Block.objects.filter(blocker=viewer, blocked=other)
+    )
 
 
 class ShortMediaUserManager(UserManager.from_queryset(UserQuerySet)):  # type: ignore[misc]

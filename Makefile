@@ -62,10 +62,13 @@ test-services: setup mysql-deps
 	-@$(MAKE) --no-print-directory browser-deps
 	DATABASE_URL=$(SERVICES_DATABASE_URL) REDIS_URL=$(SERVICES_REDIS_URL) $(BIN)/pytest $(PYTEST_ARGS)
 
+# ruff, mypy, and import-linter's contracts (pyproject.toml): the floors, no app's views or API
+# importing another's, no import cycle inside an app.
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 # gunicorn beside daphne on the same app with wrk; figures go to docs/BENCHMARKS.md.
 bench-serving: setup

@@ -6,7 +6,8 @@ class PostsConfig(AppConfig):
     verbose_name = "Posts"
 
     def ready(self):
-        # The app's hooks into the apps below it (core.registry): nothing registers elsewhere.
+        # What the app plugs in (core.registry), into its own registries and those of the apps below
+        # it: nothing registers elsewhere.
         from django.urls import reverse
 
         from core.menus import MENU, MenuEntry
@@ -15,7 +16,14 @@ class PostsConfig(AppConfig):
         from notifications.kinds import KINDS
 
         from . import notices, seeding, streams
+        from .factories import KINDS as POST_KINDS
+        from .factories import ImageKind, TextKind
+        from .strategies.ranking import RANKINGS, Engagement, Personalized, Recency
+        from .strategies.search import SEARCH_BACKENDS, MySQLFulltext, SQLiteFTS5
 
+        POST_KINDS.register_all([TextKind(), ImageKind()])
+        RANKINGS.register_all([Recency(), Engagement(), Personalized()])
+        SEARCH_BACKENDS.register_all([SQLiteFTS5(), MySQLFulltext()])
         KINDS.register_all(notices.KINDS)
         STREAMS.register_all(streams.STREAMS)
         SEEDERS.register(seeding.PostsSeeder())
@@ -23,7 +31,9 @@ class PostsConfig(AppConfig):
             [
                 MenuEntry("navbar", "home", "Home", "house-door", url="home", order=10),
                 MenuEntry("navbar", "saved", "Saved", "bookmark", url="posts:saved", order=40),
-                MenuEntry("search", "search", template="posts/includes/nav_search.html", script="js/autocomplete.js"),
+                MenuEntry(
+                    "search", "search", template="posts/includes/nav_search.html", script="js/posts/autocomplete.js"
+                ),
                 MenuEntry(
                     "footer",
                     "people",

@@ -1,6 +1,6 @@
 """Search, assembled from optional parts: words, hashtags, an author, a kind of post, and who
 is looking. One SearchQuery answers the three searches of the search page and the navbar:
-posts (through the database's full-text index, strategies.search_backend), people and
+posts (through the database's full-text index, strategies.search.search_backend), people and
 hashtags. Every part narrows the results; the viewer's filters (visibility, blocks both ways,
 moderation) always apply, and a query with nothing to look for finds nothing."""
 
@@ -19,7 +19,7 @@ from users.repositories import with_card_data
 
 from .models import Hashtag, Post
 from .repositories import decorate, with_post_data
-from .strategies import search_backend
+from .strategies.search import search_backend
 from .text import HASHTAG_RE, hashtags_in
 
 MAX_LENGTH = 100  # characters of a query

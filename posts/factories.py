@@ -142,8 +142,8 @@ class ImageKind(BaseKind):
         return PreparedImage(image=image, thumbnail=thumbnail, width=width, height=height)
 
 
+# Filled by posts' AppConfig.ready() (text, pictures) and by the apps above (videos' kind).
 KINDS: Registry[PostKind] = Registry("post kind", key=lambda kind: kind.kind)
-KINDS.register_all([TextKind(), ImageKind()])
 
 
 def kind_of(post: Post) -> PostKind:

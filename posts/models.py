@@ -70,8 +70,8 @@ class Post(TimeStampedModel):
     reposts_count = models.PositiveIntegerField(default=0)
     saves_count = models.PositiveIntegerField(default=0)
     views_count = models.PositiveIntegerField(default=0)
-    # Time-decayed engagement (strategies.hot_score), kept current by every counter change so
-    # the Trending feed is an index scan.
+    # Time-decayed engagement (strategies.ranking.hot_score), kept current by every counter
+    # change so the Trending feed is an index scan.
     hot_score = models.FloatField(default=0.0)
 
     objects = PostQuerySet.as_manager()

@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils.text import Truncator
 
 from notifications.kinds import Kind
-from notifications.services import notify, withdraw
+from notifications.services.inbox import notify, withdraw
 
 from .models import Comment, Post
 from .repositories import can_view, people_mentioned

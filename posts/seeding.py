@@ -18,8 +18,10 @@ from PIL import Image, ImageDraw, ImageFilter
 from core.seeding import Out, Volume, insert_rows, random_source, timed
 from users.seeding import bulk_user_ids, demo_people
 
-from . import services, strategies, text, timelines
+from . import services, text
+from .integrations import timelines
 from .models import Comment, Hashtag, Like, Post
+from .strategies.ranking import WEIGHTS, hot_score, initial_hot_score
 
 PICTURE_SIZE = (1200, 900)
 
@@ -192,9 +194,7 @@ class PostsSeeder:
         now = timezone.now()
         for post, hours in zip(posts, hours_ago, strict=True):
             when = now - timedelta(hours=hours)
-            Post.objects.filter(pk=post.pk).update(
-                created_at=when, updated_at=when, hot_score=strategies.hot_score(when)
-            )
+            Post.objects.filter(pk=post.pk).update(created_at=when, updated_at=when, hot_score=hot_score(when))
             for minutes, comment in enumerate(Comment.objects.filter(post=post).order_by("pk"), start=5):
                 stamp = when + timedelta(minutes=minutes * 7)
                 Comment.objects.filter(pk=comment.pk).update(created_at=stamp, updated_at=stamp)
@@ -272,8 +272,8 @@ class BulkPlan:
     def posts(self):
         for post_id, author, when, visibility, body, likers, views in self._each():
             counters = {"likes_count": len(likers), "views_count": views}
-            engagement = sum(strategies.WEIGHTS[name] * value for name, value in counters.items())
-            score = strategies.initial_hot_score(when) + math.log10(max(engagement, 1))
+            engagement = sum(WEIGHTS[name] * value for name, value in counters.items())
+            score = initial_hot_score(when) + math.log10(max(engagement, 1))
             yield (post_id, author, "text", body, visibility, False, len(likers), 0, 0, 0, views, score, when, when)
 
     def links(self):

@@ -1,6 +1,10 @@
 """Writes of posts, engagement and comments: one function per use case, one transaction each,
-authorisation inside. Counters move with F() updates (never read-modify-write), and live
-pushes leave after commit."""
+authorisation and rate limits inside. Counters move with F() updates (never read-modify-write),
+and live pushes leave after commit.
+
+What people send through the pages and the API counts against their rate limit
+(settings.RATE_LIMITS): those callers pass `rate_limited=True`. Seeding, and the apps above that
+limit their own writes (a video post counts as a video), leave it off."""
 
 from __future__ import annotations
 
@@ -13,15 +17,18 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from core import ratelimit
 from core.exceptions import NotFound, PermissionDenied, ValidationFailed
+from core.jobs import enqueue
 from core.transactions import after_commit
-from notifications.services import forget
+from notifications.services.inbox import forget
 from users.models import User
 
-from . import notices, realtime, strategies, tasks, text
+from . import notices, streams, text
 from .factories import clean_body, clean_text, draft_post, kind_of
 from .models import Comment, Hashtag, Like, Post, Save
 from .repositories import ensure_can_view, people_mentioned
+from .strategies.ranking import hot_score, initial_hot_score
 
 
 def _lock(post: Post) -> None:
@@ -36,8 +43,8 @@ def _lock(post: Post) -> None:
 def _bump(post: Post, **deltas: int) -> None:
     """Move counters by `deltas` and re-derive the hot score, then tell open pages."""
     Post.objects.filter(pk=post.pk).update(**{name: F(name) + delta for name, delta in deltas.items()})
-    Post.objects.filter(pk=post.pk).update(hot_score=strategies.hot_score(post.created_at))
-    after_commit(realtime.push_counters, post.pk)
+    Post.objects.filter(pk=post.pk).update(hot_score=hot_score(post.created_at))
+    after_commit(streams.push_counters, post.pk)
 
 
 def _link_text(post: Post) -> None:
@@ -72,9 +79,12 @@ def create_post(
     images: Sequence = (),
     alt_texts: Sequence[str] = (),
     attachment: object = None,
+    rate_limited: bool = False,
 ) -> Post:
     """Publish a post of `kind`. Everything is validated (and pictures re-encoded) before the
     first write; if the write fails, the files it stored are removed again."""
+    if rate_limited:
+        ratelimit.hit("post", f"user:{author.pk}")
     draft = draft_post(kind=kind, body=body, images=images, alt_texts=alt_texts, attachment=attachment)
     post = draft.post
     post.author = author
@@ -82,11 +92,11 @@ def create_post(
     written: list[str] = []
     try:
         with transaction.atomic():
-            post.hot_score = strategies.initial_hot_score(timezone.now())
+            post.hot_score = initial_hot_score(timezone.now())
             post.save()
             written = draft.attach(post)
             _link_text(post)
-            after_commit(tasks.fan_out_new_post.delay, post.pk)
+            enqueue("posts.tasks.fan_out_new_post", post.pk)
     except BaseException:
         _delete_files(written)
         raise
@@ -107,7 +117,7 @@ def edit_post(*, post: Post, by: User, body: str | None = None, visibility: str 
             post.body = clean_body(body, required=post.kind == Post.Kind.TEXT and post.repost_of_id is None)
         if visibility is not None:
             post.visibility = _check_visibility(visibility)
-            after_commit(realtime.push_access_changed, post.pk)
+            after_commit(streams.push_access_changed, post.pk)
         post.edited_at = timezone.now()
         post.save(update_fields=["body", "visibility", "edited_at", "updated_at"])
         _link_text(post)
@@ -120,8 +130,8 @@ def delete_post(*, post: Post, by: User) -> None:
     if not by.is_staff:
         ensure_author(post, by, to="delete")
     with transaction.atomic():
-        forget(Post, [post.pk])
-        forget(Comment, Comment.objects.filter(post=post).values_list("pk", flat=True))
+        forget(model=Post, ids=[post.pk])
+        forget(model=Comment, ids=Comment.objects.filter(post=post).values_list("pk", flat=True))
         files = kind_of(post).files(post)
         Post.objects.plain_reposts().filter(repost_of=post).delete()
         if post.repost_of_id is not None:
@@ -182,9 +192,14 @@ def _shared(post: Post) -> Post:
     return post.repost_of if post.is_plain_repost and post.repost_of is not None else post
 
 
-def repost(*, post: Post, by: User, body: str = "", visibility: str = Post.Visibility.PUBLIC) -> Post:
+def repost(
+    *, post: Post, by: User, body: str = "", visibility: str = Post.Visibility.PUBLIC, rate_limited: bool = False
+) -> Post:
     """Share a public post, with `body` as a quote. A plain repost happens once per person
-    (again returns the existing one); quotes are posts of their own and may be many."""
+    (again returns the existing one); quotes are posts of their own and may be many. Either
+    counts as a post against the rate limit when `rate_limited`."""
+    if rate_limited:
+        ratelimit.hit("post", f"user:{by.pk}")
     ensure_can_view(by, post)
     original = _shared(post)
     if original.visibility != Post.Visibility.PUBLIC:
@@ -199,12 +214,12 @@ def repost(*, post: Post, by: User, body: str = "", visibility: str = Post.Visib
         shared = Post(
             author=by, kind=Post.Kind.TEXT, body=body, visibility=_check_visibility(visibility), repost_of=original
         )
-        shared.hot_score = strategies.initial_hot_score(timezone.now())
+        shared.hot_score = initial_hot_score(timezone.now())
         shared.save()
         _link_text(shared)
         _bump(original, reposts_count=1)
         notices.reposted(original, shared)
-        after_commit(tasks.fan_out_new_post.delay, shared.pk)
+        enqueue("posts.tasks.fan_out_new_post", shared.pk)
     return shared
 
 
@@ -220,9 +235,13 @@ def undo_repost(*, post: Post, by: User) -> bool:
     return bool(deleted)
 
 
-def add_comment(*, post: Post, by: User, body: str, parent: Comment | None = None) -> Comment:
+def add_comment(
+    *, post: Post, by: User, body: str, parent: Comment | None = None, rate_limited: bool = False
+) -> Comment:
     """Comment on a post the user can see, or reply to a comment on it. A reply to a reply
     joins the thread of the comment it answers."""
+    if rate_limited:
+        ratelimit.hit("comment", f"user:{by.pk}")
     ensure_can_view(by, post)
     body = clean_text(body, limit=settings.COMMENT_MAX_LENGTH, noun="Comments", empty="Write a comment first.")
     if parent is not None:
@@ -248,7 +267,7 @@ def delete_comment(*, comment: Comment, by: User) -> None:
         _lock(post)
         gone = [comment.pk, *Comment.objects.filter(parent=comment).values_list("pk", flat=True)]
         removed = len(gone)
-        forget(Comment, gone)
+        forget(model=Comment, ids=gone)
         if comment.parent_id is not None:
             Comment.objects.filter(pk=comment.parent_id).update(replies_count=F("replies_count") - 1)
         comment.delete()
@@ -256,11 +275,13 @@ def delete_comment(*, comment: Comment, by: User) -> None:
 
 
 def record_view(*, post: Post, viewer_key: str) -> bool:
-    """Count a view once per viewer (a user id or a client address) per hour."""
+    """Count a view once per viewer (a user id or a client address) per hour. A counted view
+    shows at once on the `post` given, so the page or answer showing it includes it."""
     if not cache.add(f"post-view:{post.pk}:{viewer_key}", 1, timeout=settings.POST_VIEW_WINDOW):
         return False
     with transaction.atomic():
         _bump(post, views_count=1)
+    post.views_count += 1
     return True
 
 
@@ -268,4 +289,4 @@ def set_hidden(*, post: Post, hidden: bool) -> None:
     """Hide a post from everyone but its author, or show it again (moderators, via the admin)."""
     Post.objects.filter(pk=post.pk).update(is_hidden=hidden)
     if hidden:
-        after_commit(realtime.push_access_changed, post.pk)
+        after_commit(streams.push_access_changed, post.pk)

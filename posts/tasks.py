@@ -2,7 +2,8 @@ from celery import shared_task
 
 from users.repositories import follower_id_batches
 
-from . import realtime, timelines
+from . import streams
+from .integrations import timelines
 from .models import Post
 
 FAN_OUT_BATCH = 1000  # followers per Redis script call and per round of live announcements
@@ -23,4 +24,4 @@ def fan_out_new_post(post_id: int) -> None:
         if push is not None:
             push(follower_ids)
         if announce:
-            realtime.push_new_post(post, follower_ids)
+            streams.push_new_post(post, follower_ids)

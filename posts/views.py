@@ -12,7 +12,6 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from core import ratelimit
 from core.exceptions import NotFound, ValidationFailed
 from core.http import safe_next, viewer_key
 from core.pagination import DEFAULT_PAGE_SIZE, page_params
@@ -21,7 +20,7 @@ from users import repositories as people
 
 from . import builders, forms, repositories, services
 from .models import Post
-from .strategies import ranking_for
+from .strategies.ranking import ranking_for
 
 GRID_PAGE_SIZE = 24  # full rows of the three-column profile grid
 
@@ -124,16 +123,11 @@ def profile_posts(request, username):
 # --- Writing and changing posts ------------------------------------------------------------------
 
 
-def _create_post(*, author, **data) -> Post:
-    ratelimit.hit("post", f"user:{author.pk}")
-    return services.create_post(author=author, **data)
-
-
 @login_required
 def compose(request):
     """The composer posts here from every feed; a refused post comes back on this page."""
     form = bound(request, forms.ComposeForm, initial={"body": request.GET.get("body", "")})
-    if submit(form, _create_post, author=request.user):
+    if submit(form, services.create_post, author=request.user, rate_limited=True):
         messages.success(request, "Your post is up.")
         return redirect(safe_next(request, reverse("home")))
     return render(request, "posts/compose.html", {"form": form}, status=form_status(form))
@@ -198,23 +192,20 @@ def repost(request, post_id):
         return _plain_repost(request, post_id)
     post = repositories.get_post_for(request.user, post_id)
     quoted: list[Post] = []
-    if attempt(request, lambda: quoted.append(_quote(post=post, by=request.user, body=request.POST["body"]))):
+    body = request.POST["body"]
+    if attempt(
+        request, lambda: quoted.append(services.repost(post=post, by=request.user, body=body, rate_limited=True))
+    ):
         messages.success(request, "Your quote is posted.")
         return redirect("posts:detail", quoted[0].pk)
     return redirect(_detail_url(post))
-
-
-def _quote(*, post: Post, by, body: str) -> Post:
-    ratelimit.hit("post", f"user:{by.pk}")
-    return services.repost(post=post, by=by, body=body)
 
 
 # --- A post and its comments ----------------------------------------------------------------------
 
 
 def _detail_page(request, post: Post, status: int = 200, **overrides):
-    if services.record_view(post=post, viewer_key=viewer_key(request)):
-        post.views_count += 1  # show the view just counted
+    services.record_view(post=post, viewer_key=viewer_key(request))
     cursor, size = page_params(request.GET)
     comments = repositories.list_comments(request.user, post, cursor=cursor, size=size)
     context = {"post": post, "comment_form": forms.CommentForm(), "reply_form": None, **overrides}
@@ -229,9 +220,9 @@ def detail(request, post_id):
 
 
 def _add_comment(*, post: Post, by, body: str, parent: int | None):
-    ratelimit.hit("comment", f"user:{by.pk}")
+    # The form carries the id of the comment replied to; the service takes the comment.
     thread = repositories.get_comment_for(by, post, parent) if parent else None
-    return services.add_comment(post=post, by=by, body=body, parent=thread)
+    return services.add_comment(post=post, by=by, body=body, parent=thread, rate_limited=True)
 
 
 @login_required

@@ -110,12 +110,12 @@ measure "Following feed, 20 posts (pull query)" 2 "$URL/api/feeds/following/?siz
 stop
 $PY manage.py shell -v 0 -c "
 from time import perf_counter
-from posts import timelines
+from posts import tasks
 from posts.models import Post
 posts = list(Post.objects.order_by('-pk')[:100])
 started = perf_counter()
 for post in posts:
-    timelines.push_post(post)
+    tasks.fan_out_new_post(post.pk)
 print(f'| fan-out: a new post into its followers\\' timelines (Celery task body) | 1 | {len(posts) / (perf_counter() - started):.1f} posts/s | | | |')"
 awk -F'|' 'NR == FNR {bare = $4; next} {printf "\nFollowing feed / bare endpoint throughput: %.2f\n", $4 / bare}' \
   "$WORK/bare" "$WORK/feed"

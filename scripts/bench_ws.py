@@ -9,7 +9,7 @@ For each channel layer (channels_redis core, pub/sub), N and number of daphne pr
   one recipient  notify() to one client picked at random while all N are connected, and the
                  same event published straight through core.streams.publish to the user's
                  group (what notify() does after its database work); the next once it arrived.
-  broadcast      a post's counters (the payload of posts.realtime.push_counters, numbered) to
+  broadcast      a post's counters (the payload of posts.streams.push_counters, numbered) to
                  the group all N follow; the next once all N have it, or after --timeout.
   burst          --burst broadcasts published back to back: sustained deliveries per second.
   fan-out        one publish() to every client's own group (the shape of push_new_post).
@@ -510,10 +510,10 @@ def _one_recipient(result: Result, setup: dict, workers: Workers, *, via_notify:
 
 
 def _push_counters(post_id: int, seq: int) -> None:
-    """posts.realtime.push_counters, with a number the clients report receipts by."""
+    """posts.streams.push_counters, with a number the clients report receipts by."""
     from core.streams import publish
-    from posts.realtime import post_group
     from posts.repositories import get_counters
+    from posts.streams import post_group
 
     data = {"id": post_id, **get_counters(post_id), "seq": seq}
     publish(post_group(post_id), stream=f"post:{post_id}", event="counters", data=data)
@@ -578,7 +578,7 @@ def _burst(result: Result, setup: dict, workers: Workers) -> None:
 
 def _fan_out(result: Result, workers: Workers) -> None:
     """One event to each client through its own user group, in one publish() call: the shape
-    of posts.realtime.push_new_post telling every follower's Following feed."""
+    of posts.streams.push_new_post telling every follower's Following feed."""
     from core.streams import publish, user_group
 
     expected = workers.expecting_all()

@@ -1,6 +1,6 @@
 """The full-text index of post text, in the database's own kind: an FTS5 table on SQLite, a
-FULLTEXT index on MySQL/MariaDB (posts.strategies has the backend that queries each). Each
-operation acts only on its own engine, so the one migration serves both.
+FULLTEXT index on MySQL/MariaDB (posts.strategies.search has the backend that queries each).
+Each operation acts only on its own engine, so the one migration serves both.
 
 On SQLite, Django alters some columns by copying the table to a new one and dropping the old;
 that drops these triggers. A later migration that does so to posts_post must create them

@@ -10,7 +10,7 @@ from django.urls import reverse
 from posts import services
 from posts.builders import SearchQuery
 from posts.models import Post
-from posts.strategies import MySQLFulltext, SQLiteFTS5, search_backend
+from posts.strategies.search import MySQLFulltext, SQLiteFTS5, search_backend
 from tests.posts.factories import PostFactory
 from tests.posts.helpers import AUDIENCE, viewer_of_kind
 from tests.users.factories import BlockFactory, FollowFactory, UserFactory
@@ -481,7 +481,7 @@ def test_the_navbar_searches_everything_with_suggestions(client):
     assert 'data-tags-url="/api/search/hashtags/" data-people-url="/api/users/"' in content
     assert '<label for="nav-search-q" class="visually-hidden">Search</label>' in content
     assert 'role="listbox"' in content
-    assert "js/autocomplete.js" in content
+    assert "js/posts/autocomplete.js" in content
 
 
 @pytest.mark.parametrize("count", [1, 20])

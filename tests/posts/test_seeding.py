@@ -12,9 +12,10 @@ from django.db.models import Count, F
 from django.utils import timezone
 
 from core import seeding
-from posts import repositories, strategies, text
+from posts import repositories, text
 from posts.models import Comment, Hashtag, Like, Post, PostImage, Save
 from posts.seeding import COMMENTS, PICTURE_POSTS, REPOSTS, SAVES, TEXT_POSTS, WEEKS
+from posts.strategies.ranking import WEIGHTS, initial_hot_score
 from users.models import Follow, Profile, User
 from users.seeding import BULK_PREFIX, PEOPLE
 
@@ -80,8 +81,8 @@ def test_demo_posts_are_spread_over_four_days_in_the_feed(db):
 
 
 def _hot_score(post: Post) -> float:
-    engagement = sum(weight * getattr(post, field) for field, weight in strategies.WEIGHTS.items())
-    return strategies.initial_hot_score(post.created_at) + math.log10(max(engagement, 1))
+    engagement = sum(weight * getattr(post, field) for field, weight in WEIGHTS.items())
+    return initial_hot_score(post.created_at) + math.log10(max(engagement, 1))
 
 
 def test_seeding_the_demo_again_adds_nothing(db):

@@ -8,8 +8,9 @@ from django.core.files.storage import default_storage
 from PIL import Image
 
 from core.exceptions import NotFound, PermissionDenied, ValidationFailed
-from posts import services, strategies
+from posts import services
 from posts.models import Comment, Hashtag, Like, Post, PostImage, Save
+from posts.strategies.ranking import DECAY_SECONDS
 from tests.posts.factories import picture
 from tests.posts.helpers import declared_png, not_a_picture, stored_files
 from tests.users.factories import FollowFactory, UserFactory
@@ -41,7 +42,7 @@ def test_text_post_links_its_hashtags_and_mentions(ana, bob, django_capture_on_c
     assert sorted(post.hashtags.values_list("name", flat=True)) == ["django", "python_3"]
     assert list(post.mentions.all()) == [bob]
     # and it starts with a time-only hot score; bob (mentioned) and its followers' feeds are told after commit
-    assert post.hot_score == pytest.approx(post.created_at.timestamp() / strategies.DECAY_SECONDS, abs=0.01)
+    assert post.hot_score == pytest.approx(post.created_at.timestamp() / DECAY_SECONDS, abs=0.01)
     assert [callback.__name__ for callback in callbacks] == ["_notify_now", "delay"]
 
 
@@ -325,7 +326,7 @@ def test_toggles_on_a_post_one_cannot_see_or_a_deleted_one_are_not_found(ana, bo
 def test_hot_score_rises_with_engagement_weighted_by_kind(ana, bob):
     # given
     post = _text_post(ana)
-    base = post.created_at.timestamp() / strategies.DECAY_SECONDS
+    base = post.created_at.timestamp() / DECAY_SECONDS
     # when a like (2 points), then a comment (3), then a repost (4) arrive
     scores = []
     for engage in (

@@ -1,6 +1,6 @@
-"""Following-feed timelines in Redis (posts.timelines): pages read through a timeline are the
-pull query's pages, whatever happened to the posts and the follow graph since it was built, and
-new posts reach them by fan-out, except from authors with too many followers."""
+"""Following-feed timelines in Redis (posts.integrations.timelines): pages read through a
+timeline are the pull query's pages, whatever happened to the posts and the follow graph since it
+was built, and new posts reach them by fan-out, except from authors with too many followers."""
 
 from datetime import timedelta
 from types import SimpleNamespace

@@ -31,7 +31,7 @@ from django.db.models import Count, Max
 
 from users.models import Follow, User
 
-from .models import Post
+from ..models import Post
 
 logger = logging.getLogger(__name__)
 

@@ -3,6 +3,7 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.db.models import Count
 
 from .models import Block, EmailCode, Follow, Interest, Profile, RecoveryCode, TwoFactor, User
+from .services.accounts import deactivate_user
 
 
 class ProfileInline(admin.StackedInline):
@@ -37,8 +38,9 @@ class UserAdmin(DjangoUserAdmin):
 
     @admin.action(description="Deactivate (cannot log in, hidden everywhere)")
     def deactivate(self, request, queryset):
-        # Moderation: an inactive account is refused at login and by the API's token checks.
-        updated = queryset.update(is_active=False)
+        # Moderation: an inactive account is refused at login and by the API's token checks;
+        # the service also revokes its refresh tokens and rechecks its open sockets.
+        updated = sum(deactivate_user(user=user, by=request.user) for user in queryset)
         self.message_user(request, f"Deactivated {updated} account(s).")
 
 

@@ -42,7 +42,9 @@ def run_together(*calls):
 def test_two_sign_ups_racing_for_one_username_create_one_account():
     # given two people choosing the same username at the same moment
     def attempt(n):
-        return lambda: sign_up(username="Samename", email=f"person{n}@example.com", password="correct horse battery")
+        return lambda: sign_up(
+            username="Samename", email=f"person{n}@example.com", password="correct horse battery", ip=f"192.0.2.{n}"
+        )
 
     # when both submit
     outcomes = run_together(*(attempt(n) for n in range(4)))

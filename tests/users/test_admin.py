@@ -7,8 +7,10 @@ from django.contrib import admin
 from django.contrib.auth.models import Group
 from django.urls import reverse
 from django.utils import timezone
+from rest_framework_simplejwt.token_blacklist.models import OutstandingToken
 
-from notifications.services import add_push_subscription, set_preferences
+from notifications.services.devices import add_push_subscription
+from notifications.services.preferences import set_preferences
 from posts.services import add_comment
 from tests.posts.factories import PostFactory
 from tests.users.factories import BlockFactory, FollowFactory, UserFactory, enable_two_factor
@@ -103,3 +105,21 @@ def test_staff_without_superuser_cannot_open_the_admin_models(client, one_of_eve
     client.force_login(UserFactory(is_staff=True))
     # when / then
     assert client.get(reverse("admin:users_user_changelist")).status_code == 403
+
+
+def test_the_deactivate_action_goes_through_the_service(admin_client_, api_client, db):
+    # given two accounts, one with an API login
+    ana, bob = UserFactory(username="ana"), UserFactory(username="bob")
+    refresh = issue_tokens(user=ana)["refresh"]
+    # when an admin deactivates both from the list
+    response = admin_client_.post(
+        reverse("admin:users_user_changelist"),
+        {"action": "deactivate", "_selected_action": [ana.pk, bob.pk]},
+        follow=True,
+    )
+    # then both are inactive, the message counts them, and ana's refresh token is revoked
+    assert response.status_code == 200
+    assert [str(message) for message in response.context["messages"]] == ["Deactivated 2 account(s)."]
+    assert set(User.objects.filter(is_active=False).values_list("username", flat=True)) == {"ana", "bob"}
+    assert OutstandingToken.objects.filter(user=ana, blacklistedtoken__isnull=True).count() == 0
+    assert api_client.post("/api/auth/token/refresh/", {"refresh": refresh}).status_code == 401

@@ -17,7 +17,9 @@ from rest_framework_simplejwt.tokens import RefreshToken
 
 from core import ratelimit
 from core.exceptions import NotAuthenticated, PermissionDenied, RateLimited, ValidationFailed
+from core.transactions import after_commit
 
+from .. import streams
 from ..models import EmailCode, Profile, User
 from ..repositories import get_user_by_identifier
 from .codes import consume_code, issue_code
@@ -61,9 +63,11 @@ def _ensure_free(*, username: str, email: str) -> None:
         raise ValidationFailed.on("email", "An account with this email already exists.", code="taken")
 
 
-def sign_up(*, username: str, email: str, password: str, display_name: str = "") -> User:
-    """Create an account that cannot log in until the emailed code is confirmed.
-    Answers 400 naming the field for a taken username or email or a weak password."""
+def sign_up(*, username: str, email: str, password: str, ip: str, display_name: str = "") -> User:
+    """Create an account that cannot log in until the emailed code is confirmed. Sign-ups
+    from one address (`ip`, the client's) are rate-limited. Answers 400 naming the field for a
+    taken username or email or a weak password."""
+    ratelimit.hit("signup", ip)
     username, email = _clean_username(username), _clean_email(email)
     _ensure_free(username=username, email=email)
     user = User(username=username, email=email)
@@ -104,9 +108,11 @@ def confirm_signup(*, email: str, code: str) -> User:
     return user
 
 
-def authenticate_user(*, identifier: str, password: str) -> User:
-    """The account for an email-or-username and password that may log in now. A second factor,
-    if the account has one, is checked separately (two_factor.verify_second_factor)."""
+def authenticate_user(*, identifier: str, password: str, ip: str) -> User:
+    """The account for an email-or-username and password that may log in now. Tries from one
+    address (`ip`, the client's) are rate-limited. A second factor, if the account has one, is
+    checked separately (two_factor.verify_second_factor or check_second_factor_if_enabled)."""
+    ratelimit.hit("login", ip)
     user = get_user_by_identifier(identifier)
     if user is None:
         User().set_password(password)  # same work as a real check: no timing oracle
@@ -182,6 +188,22 @@ def revoke_tokens(*, user: User) -> int:
     """Blacklist every refresh token the user still holds; returns how many."""
     outstanding = OutstandingToken.objects.filter(user=user).exclude(blacklistedtoken__isnull=False)
     return len(BlacklistedToken.objects.bulk_create([BlacklistedToken(token=token) for token in outstanding]))
+
+
+def deactivate_user(*, user: User, by: User) -> bool:
+    """Moderation by staff: the account can no longer log in and is hidden everywhere. Its API
+    refresh tokens are revoked at once and its open sockets check their streams again; its
+    access tokens and browser sessions stop working on their next request (both check
+    is_active: simplejwt's authentication and the auth backend's user_can_authenticate).
+    Idempotent: False if the account was inactive already."""
+    if not by.is_staff:
+        raise PermissionDenied("Only staff may deactivate accounts.", code="not_staff")
+    with transaction.atomic():
+        changed = User.objects.filter(pk=user.pk, is_active=True).update(is_active=False)
+        revoke_tokens(user=user)
+        after_commit(streams.access_changed, user.pk)
+    user.is_active = False
+    return bool(changed)
 
 
 def purge_stale_signups() -> tuple[int, int]:

@@ -8,15 +8,14 @@ import hmac
 import secrets
 
 from django.conf import settings
-from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
 from core import ratelimit
 from core.exceptions import RateLimited, ValidationFailed
+from core.jobs import enqueue
 
-from .. import tasks  # module import: tasks imports services too
 from ..models import EmailCode, User
 
 
@@ -46,7 +45,7 @@ def issue_code(*, user: User, purpose: str) -> None:
         created_at=now,
         expires_at=now + settings.EMAIL_CODE_TTL,
     )
-    transaction.on_commit(lambda: tasks.send_code_email.delay(user.pk, purpose, code))
+    enqueue("users.tasks.send_code_email", user.pk, purpose, code)
 
 
 def consume_code(*, user: User, purpose: str, code: str) -> None:

@@ -2,20 +2,31 @@
 
 from __future__ import annotations
 
-import uuid
 from datetime import date
+from enum import Enum
+from typing import Final, Literal
 
 from django.conf import settings
-from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 
 from core.exceptions import ValidationFailed
 from core.images import open_upload, square_renditions
+from core.transactions import after_commit
 
+from ..integrations import storage
 from ..models import Interest, Profile, User
 
 MAX_INTERESTS = 10
+
+
+class _Unchanged(Enum):
+    UNCHANGED = "unchanged"
+
+
+# A field a partial update (PATCH) left out: it keeps its value.
+UNCHANGED: Final = _Unchanged.UNCHANGED
+Unchanged = Literal[_Unchanged.UNCHANGED]
 
 
 def _check_birth_date(birth_date: date | None) -> None:
@@ -65,10 +76,29 @@ def update_profile(
     return profile
 
 
-def _delete_files(names: list[str | None]) -> None:
-    for name in names:
-        if name:
-            default_storage.delete(name)
+def change_profile(
+    *,
+    user: User,
+    display_name: str | Unchanged = UNCHANGED,
+    bio: str | Unchanged = UNCHANGED,
+    location: str | Unchanged = UNCHANGED,
+    birth_date: date | Unchanged | None = UNCHANGED,
+    interests: list[str] | Unchanged = UNCHANGED,
+) -> Profile:
+    """Change only the fields given (a PATCH); those left UNCHANGED keep their values. The
+    result is checked as a whole, exactly as update_profile checks a full edit."""
+    with transaction.atomic():
+        # The stored values, read under the lock: two PATCHes of different fields both stay.
+        profile, _ = Profile.objects.select_for_update().get_or_create(user=user)
+        current = [interest.name for interest in profile.interests.all()]
+        return update_profile(
+            user=user,
+            display_name=profile.display_name if display_name is UNCHANGED else display_name,
+            bio=profile.bio if bio is UNCHANGED else bio,
+            location=profile.location if location is UNCHANGED else location,
+            birth_date=profile.birth_date if birth_date is UNCHANGED else birth_date,
+            interests=current if interests is UNCHANGED else interests,
+        )
 
 
 def set_avatar(*, user: User, upload) -> Profile:
@@ -77,17 +107,16 @@ def set_avatar(*, user: User, upload) -> Profile:
     renditions = square_renditions(
         open_upload(upload, field="avatar", max_bytes=settings.AVATAR_MAX_BYTES), settings.AVATAR_SIZES
     )
-    stem = f"avatars/{user.pk}/{uuid.uuid4().hex}"
-    saved = {name: default_storage.save(f"{stem}-{name}.webp", content) for name, content in renditions.items()}
+    saved = storage.store_avatar(user_id=user.pk, renditions=renditions)
     try:
         with transaction.atomic():
             profile, _ = Profile.objects.select_for_update().get_or_create(user=user)
             old = [profile.avatar.name, profile.avatar_small.name]
             profile.avatar.name, profile.avatar_small.name = saved["large"], saved["small"]
             profile.save(update_fields=["avatar", "avatar_small", "updated_at"])
-            transaction.on_commit(lambda: _delete_files(old))
+            after_commit(storage.delete_files, old)
     except Exception:
-        _delete_files(list(saved.values()))
+        storage.delete_files(saved.values())
         raise
     return profile
 
@@ -98,5 +127,5 @@ def remove_avatar(*, user: User) -> Profile:
         old = [profile.avatar.name, profile.avatar_small.name]
         profile.avatar = profile.avatar_small = ""
         profile.save(update_fields=["avatar", "avatar_small", "updated_at"])
-        transaction.on_commit(lambda: _delete_files(old))
+        after_commit(storage.delete_files, old)
     return profile

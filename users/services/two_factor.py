@@ -93,9 +93,15 @@ def disable_two_factor(*, user: User, password: str) -> None:
         RecoveryCode.objects.filter(user=user).delete()
 
 
-def verify_second_factor(*, user: User, code: str) -> None:
-    """Accept an authenticator code or an unused recovery code at login, or raise 401.
-    Limited per account, so spreading guesses over many addresses does not help."""
+def verify_second_factor(*, user: User, code: str, ip: str) -> None:
+    """The second step of a two-step login (the web pages): accept an authenticator code or an
+    unused recovery code, or raise 401. Counts as a login try from `ip`, the client's address."""
+    ratelimit.hit("login", ip)
+    _check_second_factor(user, code)
+
+
+def _check_second_factor(user: User, code: str) -> None:
+    # Limited per account too, so spreading guesses over many addresses does not help.
     ratelimit.hit("second_factor", f"user:{user.pk}")
     code = code.strip().lower()
     two_factor = TwoFactor.objects.get(user=user, confirmed_at__isnull=False)
@@ -110,9 +116,10 @@ def verify_second_factor(*, user: User, code: str) -> None:
 
 
 def check_second_factor_if_enabled(*, user: User, code: str) -> None:
-    """One-step logins (the API): an account with 2FA must send its code along."""
+    """One-step logins (the API): an account with 2FA must send its code along. The login try
+    was counted already (accounts.authenticate_user)."""
     if not has_two_factor(user):
         return
     if not code:
         raise NotAuthenticated("Enter the code from your authenticator app.", code="otp_required")
-    verify_second_factor(user=user, code=code)
+    _check_second_factor(user, code)

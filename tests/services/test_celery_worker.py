@@ -83,7 +83,7 @@ def wait_for_files(folder: Path, count: int, timeout: float = 30.0) -> list[Path
 def test_the_worker_emails_the_sign_up_code(worker):
     # given a worker on the broker
     # when someone signs up (the task is queued once the sign-up commits)
-    user = sign_up(username="wanda", email="wanda@example.com", password="correct horse battery")
+    user = sign_up(username="wanda", email="wanda@example.com", password="correct horse battery", ip="192.0.2.1")
 
     # then the worker, not this process, sends exactly one email, and its code confirms the account
     [message] = wait_for_files(worker, 1)

@@ -198,9 +198,9 @@ POST_IMAGE_SIDE = 1440  # longest side of a post picture as shown
 POST_THUMBNAIL_SIDE = 480  # square tiles in profile grids
 POST_VIEW_WINDOW = 3600  # seconds in which one viewer's repeated views count once
 TRENDING_WINDOW_DAYS = config("TRENDING_WINDOW_DAYS", default=7, cast=int)  # how far back Trending looks
-# Following-feed timelines in Redis (posts.timelines), on by default with Redis: posts kept per
-# person, days an unread timeline is kept, and the follower count above which an author's posts
-# are not pushed.
+# Following-feed timelines in Redis (posts.integrations.timelines), on by default with Redis:
+# posts kept per person, days an unread timeline is kept, and the follower count above which an
+# author's posts are not pushed.
 FEED_TIMELINES = flag("FEED_TIMELINES", default=bool(REDIS_URL))
 TIMELINE_LENGTH = config("TIMELINE_LENGTH", default=800, cast=int)
 TIMELINE_DAYS = config("TIMELINE_DAYS", default=7, cast=int)

@@ -246,7 +246,7 @@ VAPID_PRIVATE_KEY = config("VAPID_PRIVATE_KEY", default="")
 VAPID_SUBJECT = config("VAPID_SUBJECT", default="mailto:admin@localhost")
 # Hosts whose plain-HTTP push endpoints are accepted (a local test push service); never in production.
 WEB_PUSH_TEST_HOSTS = config("WEB_PUSH_TEST_HOSTS", default="", cast=Csv())
-SMS_BACKEND = config("SMS_BACKEND", default="notifications.sms.ConsoleSmsBackend")
+SMS_BACKEND = config("SMS_BACKEND", default="notifications.integrations.sms.ConsoleSmsBackend")
 
 # Rate limits, "<count>/<seconds>". Login/sign-up per client address, email sends per address.
 RATE_LIMITS = {

@@ -15,9 +15,12 @@ from core.exceptions import ValidationFailed
 from core.http import id_param
 from core.pagination import page_params
 
-from . import repositories, services, strategies
+from . import repositories, strategies
 from .models import CHANNELS
 from .serializers import NotificationSerializer
+from .services.devices import add_push_subscription, remove_push_subscription
+from .services.inbox import mark_all_read, mark_read
+from .services.preferences import set_preferences
 
 UNREAD = inline_serializer("UnreadCount", {"unread": serializers.IntegerField()})
 
@@ -58,7 +61,7 @@ class UnreadCountApi(APIView):
 class ReadApi(APIView):
     @extend_schema(request=None, responses=NotificationSerializer, summary="Mark one of my notifications read")
     def post(self, request, notification_id):
-        notification = services.mark_read(user=request.user, notification_id=notification_id)
+        notification = mark_read(user=request.user, notification_id=notification_id)
         return Response(NotificationSerializer(notification).data)
 
 
@@ -71,7 +74,7 @@ class ReadAllApi(APIView):
     @extend_schema(request=InputSerializer, responses=UNREAD, summary="Mark all my notifications read")
     def post(self, request):
         data = parsed(self.InputSerializer, request)
-        services.mark_all_read(user=request.user, up_to=data.get("up_to"))
+        mark_all_read(user=request.user, up_to=data.get("up_to"))
         return Response({"unread": repositories.unread_count(request.user.pk)})
 
 
@@ -128,7 +131,7 @@ class PreferencesApi(APIView):
     )
     def patch(self, request):
         data = parsed(self.InputSerializer, request)
-        services.set_preferences(
+        set_preferences(
             user=request.user, choices=data.get("kinds"), email_digest=data.get("email_digest"), phone=data.get("phone")
         )
         return preferences_response(request.user)
@@ -150,7 +153,7 @@ class PushSubscriptionsApi(APIView):
         keys = data["keys"]
         if not isinstance(keys.get("p256dh"), str) or not isinstance(keys.get("auth"), str):
             raise ValidationFailed.on("keys", "A subscription has keys p256dh and auth.", code="bad_key")
-        services.add_push_subscription(
+        add_push_subscription(
             user=request.user,
             endpoint=data["endpoint"],
             p256dh=keys["p256dh"],
@@ -162,5 +165,5 @@ class PushSubscriptionsApi(APIView):
     @extend_schema(request=RemoveSerializer, responses={204: None}, summary="Stop pushes to this device")
     def delete(self, request):
         data = parsed(self.RemoveSerializer, request)
-        services.remove_push_subscription(user=request.user, endpoint=data["endpoint"])
+        remove_push_subscription(user=request.user, endpoint=data["endpoint"])
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -1,5 +1,5 @@
 """The settings page's form. It only parses: the rules (known kinds, the phone's form) live in
-services.set_preferences, whose domain errors come back onto the form through
+services.preferences.set_preferences, whose domain errors come back onto the form through
 ServiceForm.fail()."""
 
 from __future__ import annotations
@@ -55,7 +55,7 @@ class PreferencesForm(ServiceForm):
             yield kind, [self[switch_name(kind.name, channel)] for channel in CHANNELS]
 
     def changes(self) -> dict:
-        """The arguments of services.set_preferences for what the person changed (a switch
+        """The arguments of services.preferences.set_preferences for what the person changed (a switch
         left alone keeps following its kind's default)."""
         changed = set(self.changed_data)
         choices: dict[str, dict[str, bool]] = {}

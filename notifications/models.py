@@ -2,8 +2,8 @@
 
 A notification points at its target generically (content type + id), so this app imports no
 app above it. Grouped kinds keep one unread row per target whose actors accumulate; each new
-actor re-issues the row under a new id (see services.notify), so "everything after the last id
-I saw" is all a reconnecting client has to ask for."""
+actor re-issues the row under a new id (see services.inbox.notify), so "everything after the
+last id I saw" is all a reconnecting client has to ask for."""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """Delivery channels: in-app, email, Web Push and text messages, one strategy each behind the
 same interface. After a notification commits, deliver() hands it to every channel the
-recipient keeps on for its kind; a channel pushes it at once (in-app) or queues a Celery task
-for the slow, outside part (email, push, SMS)."""
+recipient keeps on for its kind; a channel pushes it at once (in-app, streams.py) or queues a
+Celery task, by name, for the slow, outside part (email, push, SMS: services/delivery.py)."""
 
 from __future__ import annotations
 
@@ -10,15 +10,12 @@ from typing import Protocol
 
 from django.conf import settings
 
-from core.streams import publish, user_group
+from core.jobs import enqueue
 
-from . import repositories, tasks
+from . import repositories, streams
 from .models import Notification
-from .serializers import NotificationSerializer
 
 logger = logging.getLogger(__name__)
-
-STREAM = "notifications"  # every tab of a user follows it; it rides on the user's own group
 
 
 class Channel(Protocol):
@@ -35,12 +32,7 @@ class InAppChannel:
 
     def deliver(self, notification: Notification, *, replaced: int | None) -> None:
         if notification.read_at is None:
-            _announce(
-                notification.recipient_id,
-                "notification",
-                notification=NotificationSerializer(notification).data,
-                replaces=replaced,
-            )
+            streams.announce_new(notification, replaced=replaced)
 
 
 class EmailChannel:
@@ -51,7 +43,7 @@ class EmailChannel:
 
     def deliver(self, notification: Notification, *, replaced: int | None) -> None:
         if replaced is None and not repositories.delivery_settings_of(notification.recipient_id).email_digest:
-            tasks.send_email.delay(notification.pk)
+            enqueue("notifications.tasks.send_email", notification.pk)
 
 
 class PushChannel:
@@ -62,7 +54,7 @@ class PushChannel:
     def deliver(self, notification: Notification, *, replaced: int | None) -> None:
         # Most people have no push device: spare the broker a task that would find none.
         if push_configured() and repositories.push_subscriptions_of(notification.recipient_id).exists():
-            tasks.send_push.delay(notification.pk)
+            enqueue("notifications.tasks.send_push", notification.pk)
 
 
 class SmsChannel:
@@ -72,7 +64,7 @@ class SmsChannel:
 
     def deliver(self, notification: Notification, *, replaced: int | None) -> None:
         if replaced is None:
-            tasks.send_sms.delay(notification.pk)
+            enqueue("notifications.tasks.send_sms", notification.pk)
 
 
 def push_configured() -> bool:
@@ -96,17 +88,3 @@ def deliver(notification_id: int, *, channels: list[str], replaced: int | None) 
         except Exception:
             # A broker or channel-layer outage on one channel must not silence the others.
             logger.exception("Delivering notification %s by %s failed", notification_id, name)
-
-
-def _announce(user_id: int, event: str, **data) -> None:
-    data["unread"] = repositories.unread_count(user_id)
-    publish(user_group(user_id), stream=STREAM, event=event, data=data)
-
-
-def announce_read(user_id: int, *, ids: list[int] | None, up_to: int | None = None) -> None:
-    """Tell the user's tabs what was read (ids, or all up to `up_to` when ids is None)."""
-    _announce(user_id, "read", ids=ids, up_to=up_to)
-
-
-def announce_removed(user_id: int, ids: list[int]) -> None:
-    _announce(user_id, "removed", ids=ids)

@@ -1,28 +1,29 @@
-"""The slow, outside part of delivery, off the request: load by id, send, nothing else.
-Transient failures (network, SMTP) retry with backoff."""
+"""The slow, outside part of delivery, off the request: load by id, call a delivery service,
+nothing else. Transient failures (network, SMTP, a busy push service: all OSErrors) retry with
+backoff."""
 
 from celery import shared_task
 
-from . import emails, sms, webpush
+from .services import delivery
 
 RETRY = {"autoretry_for": (OSError,), "retry_backoff": True, "max_retries": 5}
 
 
 @shared_task(**RETRY)
 def send_email(notification_id: int) -> None:
-    emails.send_notification_email(notification_id)
+    delivery.send_notification_email(notification_id=notification_id)
 
 
 @shared_task(**RETRY)
 def send_push(notification_id: int) -> None:
-    webpush.push_notification(notification_id)
+    delivery.push_notification(notification_id=notification_id)
 
 
 @shared_task(**RETRY)
 def send_sms(notification_id: int) -> None:
-    sms.send_notification_sms(notification_id)
+    delivery.send_notification_sms(notification_id=notification_id)
 
 
 @shared_task
 def send_digests() -> int:
-    return emails.send_digests()
+    return delivery.send_digests()

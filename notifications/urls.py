@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import unsubscribe, views
+from . import views
 
 app_name = "notifications"
 
@@ -10,7 +10,7 @@ urlpatterns = [
     path("notifications/<int:notification_id>/read/", views.read, name="read"),
     path("notifications/settings/", views.preferences, name="settings"),
     path("notifications/devices/<int:subscription_id>/remove/", views.remove_device, name="remove_device"),
-    path("notifications/unsubscribe/<str:token>/", unsubscribe.unsubscribe, name="unsubscribe"),
+    path("notifications/unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
     # At the site's root, so the worker's scope is the whole site.
     path("sw.js", views.service_worker, name="service-worker"),
 ]

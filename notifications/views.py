@@ -1,7 +1,8 @@
 """Web pages of notifications: the full list, marking read, the settings page with Web Push
-devices, and the service worker at the site's root. Each view parses, calls one service or
-repository function and renders; NotFound rises to core's middleware (404). The bell in the
-navbar and live updates are static/js/notifications.js on top of these pages and the API."""
+devices, the unsubscribe page the emails link to, and the service worker at the site's root.
+Each view parses, calls one service or repository function and renders; NotFound rises to
+core's middleware (404). The bell in the navbar and live updates are static/js/notifications.js
+on top of these pages and the API."""
 
 from __future__ import annotations
 
@@ -14,14 +15,19 @@ from django.contrib.staticfiles import finders
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from core.exceptions import DomainError
 from core.http import id_param, next_page_url, safe_next
 from core.pagination import page_params
 
-from . import repositories, services, strategies
+from . import repositories, strategies
 from .forms import PreferencesForm
+from .services.devices import remove_push_subscription
+from .services.inbox import mark_all_read, mark_read
+from .services.preferences import set_preferences, stop_emails
+from .tokens import DIGEST, emails_about, read_token
 
 SERVICE_WORKER = "js/sw.js"
 
@@ -47,7 +53,7 @@ def notification_list(request):
 @require_POST
 def read(request, notification_id):
     """Mark one of my notifications read, then go back (or on to ?next=)."""
-    services.mark_read(user=request.user, notification_id=notification_id)
+    mark_read(user=request.user, notification_id=notification_id)
     return redirect(safe_next(request, reverse("notifications:list")))
 
 
@@ -55,7 +61,7 @@ def read(request, notification_id):
 @require_POST
 def read_all(request):
     """Mark my notifications read, up to the newest one the page showed (`up_to`)."""
-    changed = services.mark_all_read(user=request.user, up_to=id_param(request.POST, "up_to", of="notification"))
+    changed = mark_all_read(user=request.user, up_to=id_param(request.POST, "up_to", of="notification"))
     if changed:
         messages.success(request, "All caught up: every notification is marked read.")
     return redirect(safe_next(request, reverse("notifications:list")))
@@ -75,7 +81,13 @@ def preferences(request):
     )
     if request.method == "POST" and form.is_valid():
         try:
-            services.set_preferences(user=request.user, **form.changes())
+            changes = form.changes()
+            set_preferences(
+                user=request.user,
+                choices=changes["choices"],
+                email_digest=changes["email_digest"],
+                phone=changes["phone"],
+            )
         except DomainError as error:
             form.fail(error)
         else:
@@ -95,11 +107,30 @@ def preferences(request):
 def remove_device(request, subscription_id):
     """Stop pushes to one of my devices (already gone: nothing to do)."""
     device = repositories.push_subscriptions_of(request.user.pk).filter(pk=subscription_id).first()
-    if device is not None and services.remove_push_subscription(user=request.user, endpoint=device.endpoint):
+    if device is not None and remove_push_subscription(user=request.user, endpoint=device.endpoint):
         messages.success(request, "That device gets no more push notifications.")
     else:
         messages.info(request, "That device was already removed.")
     return redirect(reverse("notifications:settings") + "#push")
+
+
+# --- Unsubscribing from emails ------------------------------------------------------------------
+
+
+# csrf_exempt: the signed token in the URL is what authorises the change, not the session, and
+# mail clients send the RFC 8058 one-click POST ("List-Unsubscribe=One-Click") without any
+# cookie or CSRF token. A forged cross-site POST would need the token, which only the email holds.
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+def unsubscribe(request, token: str):
+    """GET asks to confirm (link checkers and mail scanners open links, so a GET changes
+    nothing); POST, from the page or from the mail client's one-click button, stops the emails."""
+    user, kind = read_token(token)
+    done = request.method == "POST"
+    if done:
+        stop_emails(user=user, kind=kind)
+    context = {"about": emails_about(kind), "done": done, "digest": kind == DIGEST}
+    return render(request, "notifications/unsubscribe.html", context)
 
 
 # --- The service worker --------------------------------------------------------------------------

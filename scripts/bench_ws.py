@@ -139,8 +139,8 @@ def _notify_available() -> bool:
         from django.db import connection
 
         from notifications.models import Notification
-        from notifications.services import notify  # noqa: F401
-        from notifications.strategies import STREAM
+        from notifications.services.inbox import notify  # noqa: F401
+        from notifications.streams import STREAM
     except ImportError:
         return False
     return STREAM == "notifications" and Notification._meta.db_table in connection.introspection.table_names()
@@ -483,7 +483,7 @@ def _one_recipient(result: Result, setup: dict, workers: Workers, *, via_notify:
     holder = {user_id: index for index, (_, _, people) in enumerate(workers) for user_id in people}
     people = list(holder)
     if via_notify:
-        from notifications.services import notify
+        from notifications.services.inbox import notify
         from users.models import User
 
         actor = User.objects.get(pk=setup["actor"])
@@ -699,7 +699,7 @@ def main() -> None:
     (ROOT / "var").mkdir(exist_ok=True)
     setup = prepare()
     port = int(os.environ.get("PORT", "8130"))
-    via = "notifications.services.notify()" if setup["notify"] else "(no notify() yet)"
+    via = "notifications.services.inbox.notify()" if setup["notify"] else "(no notify() yet)"
     print(f"One recipient through {via} and core.streams.publish; {os.cpu_count()} cores.", flush=True)
     results = []
     for layer in args.layers.split(","):

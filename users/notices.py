@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.urls import reverse
 
 from notifications.kinds import Kind
-from notifications.services import forget_actor, notify, withdraw
+from notifications.services.inbox import forget_actor, notify, withdraw
 
 from .models import User
 

@@ -1,7 +1,7 @@
 """Web Push in a real browser (Debian's chromium driven by Playwright) against the live server:
-the service worker at /sw.js takes a push, as notifications/webpush.py builds it, and shows it
-(a regrouped one replacing it under its tag); the settings page's module registers the worker,
-asks permission and tries to subscribe.
+the service worker at /sw.js takes a push, as notifications/services/delivery.py builds it, and
+shows it (a regrouped one replacing it under its tag); the settings page's module registers the
+worker, asks permission and tries to subscribe.
 
 Pushes reach the worker through the Chrome DevTools Protocol (ServiceWorker.deliverPushMessage):
 Chromium's pushManager.subscribe() needs Google's push service. In Playwright's browser contexts
@@ -18,8 +18,8 @@ from django.http import FileResponse
 from django.urls import NoReverseMatch, path, reverse
 
 from config import urls as site_urls
-from notifications import webpush
 from notifications.models import Notification, PushSubscription
+from notifications.services.delivery import push_payload
 from posts.services import like_post
 from tests.browser import VIEWPORT, log_in
 from tests.posts.factories import PostFactory
@@ -107,15 +107,15 @@ def push_and_show(cdp, page, site, registration: str, payload: dict, ready) -> l
 
 @pytest.fixture
 def pushes(site):
-    """Two pushes to ana as webpush.py builds them: carol liked her post, then bob too (made
+    """Two pushes to ana as services/delivery.py builds them: carol liked her post, then bob too (made
     before the browser starts: the test's thread then runs Playwright's event loop, where the
     in-app channel cannot publish)."""
     ana = UserFactory(username="ana", profile__display_name="Ana")
     post = PostFactory(author=ana, body="Sunrise over the bay")
     like_post(post=post, user=UserFactory(username="carol", profile__display_name="Carol"))
-    first = webpush.payload(Notification.objects.get(recipient=ana))
+    first = push_payload(Notification.objects.get(recipient=ana))
     like_post(post=post, user=UserFactory(username="bob", profile__display_name="Bob"))
-    second = webpush.payload(Notification.objects.get(recipient=ana))
+    second = push_payload(Notification.objects.get(recipient=ana))
     return post, first, second
 
 

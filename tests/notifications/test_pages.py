@@ -6,9 +6,10 @@ import re
 import pytest
 from django.urls import reverse
 
-from notifications import services
 from notifications.models import DeliverySettings, Notification, Preference, PushSubscription
+from notifications.services.inbox import mark_read
 from posts.services import add_comment, like_post
+from tests.notifications.factories import PushSubscriptionFactory
 from tests.posts.factories import PostFactory
 from tests.users.factories import UserFactory
 
@@ -18,8 +19,6 @@ pytestmark = pytest.mark.django_db(transaction=True)
 BELL = "notifications.context_processors.bell"
 LIST = "/notifications/"
 SETTINGS = "/notifications/settings/"
-P256DH = "BNcRdreALRFXTkOOUHK1EtK2wtaz5Ry4YfYCA_0QTpQtUbVlUls0VJXg7A8u-Ts1XbjhazAkj7I99e8QcYP7DkM"
-AUTH = "tBHItJI5svbpez7KI4CCXg"
 
 
 @pytest.fixture(autouse=True)
@@ -85,7 +84,7 @@ def test_the_list_shows_each_notification_with_its_sentence_link_and_excerpt(as_
 def test_the_unread_tab_shows_only_unread_ones(as_ana, ana):
     # given one read and one unread
     first, second = liked_by(ana, 2)
-    services.mark_read(user=ana, notification_id=first.pk)
+    mark_read(user=ana, notification_id=first.pk)
     # when
     everything = as_ana.get(LIST)
     unread = as_ana.get(LIST, {"unread": "1"})
@@ -314,9 +313,7 @@ def test_with_push_keys_the_page_offers_this_device(as_ana, settings):
 
 
 def _device(user, name: str) -> PushSubscription:
-    return services.add_push_subscription(
-        user=user, endpoint=f"https://push.example.com/{name}", p256dh=P256DH, auth=AUTH, user_agent=f"Browser {name}"
-    )
+    return PushSubscriptionFactory(user=user, endpoint=f"https://push.example.com/{name}", user_agent=f"Browser {name}")
 
 
 def test_a_device_is_listed_and_removed(as_ana, ana):
@@ -390,7 +387,7 @@ def test_signed_out_people_are_sent_to_log_in(client, method, url):
 def test_every_page_shows_the_bell_with_the_unread_count(as_ana, ana):
     # given
     first, *_ = liked_by(ana, 3)
-    services.mark_read(user=ana, notification_id=first.pk)
+    mark_read(user=ana, notification_id=first.pk)
     # when
     content = as_ana.get("/saved/").content.decode()
     # then

@@ -5,7 +5,7 @@ import pytest
 from channels.db import database_sync_to_async
 
 from notifications.models import Notification
-from notifications.services import mark_all_read, mark_read
+from notifications.services.inbox import mark_all_read, mark_read
 from posts.services import add_comment, like_post, unlike_post
 from tests.posts.factories import PostFactory
 from tests.sockets import exchange, open_socket, run, subscribe

@@ -8,7 +8,8 @@ from django.db import transaction
 from core.exceptions import NotFound, ValidationFailed
 from notifications import repositories
 from notifications.models import Notification, NotificationActor, Preference
-from notifications.services import mark_all_read, mark_read, notify, set_preferences
+from notifications.services.inbox import mark_all_read, mark_read, notify
+from notifications.services.preferences import set_preferences
 from posts.models import Comment
 from posts.services import (
     add_comment,

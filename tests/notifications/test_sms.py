@@ -5,7 +5,7 @@ import logging
 
 import pytest
 
-from notifications.services import set_preferences
+from notifications.services.preferences import set_preferences
 from posts.services import like_post
 from tests.posts.factories import PostFactory
 
@@ -28,15 +28,15 @@ class RecordingSmsBackend:
 def _site(settings):
     settings.SITE_URL = "https://short.example"
     settings.SITE_NAME = "Short Media"
-    settings.SMS_BACKEND = "notifications.sms.ConsoleSmsBackend"
+    settings.SMS_BACKEND = "notifications.integrations.sms.ConsoleSmsBackend"
     settings.RATE_LIMITS = {**settings.RATE_LIMITS, "sms": "5/3600"}
     sent.clear()
 
 
 @pytest.fixture
 def sms_log(caplog):
-    caplog.set_level(logging.INFO, logger="notifications.sms")
-    return lambda: [record.getMessage() for record in caplog.records if record.name == "notifications.sms"]
+    caplog.set_level(logging.INFO, logger="notifications.integrations.sms")
+    return lambda: [record.getMessage() for record in caplog.records if record.name == "notifications.integrations.sms"]
 
 
 def test_a_like_is_texted_to_the_number_in_the_settings(ana, bob, sms_log, django_capture_on_commit_callbacks):

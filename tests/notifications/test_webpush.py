@@ -15,13 +15,15 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from config.celery import app as celery_app
-from notifications import webpush
+from notifications.integrations import webpush
+from notifications.integrations.webpush import PushServiceUnavailable
 from notifications.models import Notification, PushSubscription
-from notifications.services import add_push_subscription
+from notifications.services.delivery import push_notification
+from notifications.services.devices import add_push_subscription
 from notifications.tasks import RETRY
-from notifications.webpush import PushServiceUnavailable, push_notification
 from posts.models import Post
 from posts.services import like_post
+from tests.notifications.factories import NotificationFactory
 from tests.notifications.pushservice import PushService
 from tests.posts.factories import PostFactory
 
@@ -136,9 +138,9 @@ def test_a_notice_without_a_group_or_link_is_tagged_by_its_id_and_opens_the_inbo
     # given a notification that is not grouped and links nowhere (a comment-less mention)
     device = push_service.new_device(application_server_key=vapid["VAPID_PUBLIC_KEY"])
     subscribe(ana, device)
-    notification = Notification.objects.create(recipient=ana, kind="mention", data={})
+    notification = NotificationFactory(recipient=ana)
     # when it is pushed
-    pushed = push_notification(notification.pk)
+    pushed = push_notification(notification_id=notification.pk)
     # then
     assert pushed == 1
     assert push_service.pushes_to(device) == [
@@ -178,9 +180,9 @@ def test_an_unknown_subscription_404_is_dropped_too(ana, vapid, push_service):
     device = push_service.new_device()
     subscribe(ana, device)
     push_service.answer(device, 404)
-    notification = Notification.objects.create(recipient=ana, kind="mention", data={})
+    notification = NotificationFactory(recipient=ana)
     # when
-    pushed = push_notification(notification.pk)
+    pushed = push_notification(notification_id=notification.pk)
     # then
     assert pushed == 0
     assert PushSubscription.objects.count() == 0
@@ -256,10 +258,10 @@ def test_an_unreachable_push_service_raises_a_retryable_error_and_keeps_the_devi
     add_push_subscription(
         user=ana, endpoint=f"http://127.0.0.1:{port}/push/x", p256dh=keys["p256dh"], auth=keys["auth"]
     )
-    notification = Notification.objects.create(recipient=ana, kind="mention", data={})
+    notification = NotificationFactory(recipient=ana)
     # when / then: an OSError, which tasks.send_push retries
     with pytest.raises(PushServiceUnavailable, match="1 device") as raised:
-        push_notification(notification.pk)
+        push_notification(notification_id=notification.pk)
     assert isinstance(raised.value, OSError)
     assert any(isinstance(raised.value, kind) for kind in RETRY["autoretry_for"])
     assert PushSubscription.objects.count() == 1
@@ -290,9 +292,9 @@ def test_a_damaged_stored_key_drops_that_device_only(ana, vapid, push_service):
     subscribe(ana, damaged)
     subscribe(ana, healthy)
     PushSubscription.objects.filter(endpoint=damaged.endpoint).update(p256dh="BAAA" + "A" * 83)
-    notification = Notification.objects.create(recipient=ana, kind="mention", data={})
+    notification = NotificationFactory(recipient=ana)
     # when
-    pushed = push_notification(notification.pk)
+    pushed = push_notification(notification_id=notification.pk)
     # then
     assert pushed == 1
     assert push_service.statuses_for(damaged) == []
@@ -326,9 +328,9 @@ def test_unusable_vapid_settings_send_nothing(private_key, ana, vapid, push_serv
     # given
     subscribe(ana, push_service.new_device())
     settings.VAPID_PRIVATE_KEY = private_key
-    notification = Notification.objects.create(recipient=ana, kind="mention", data={})
+    notification = NotificationFactory(recipient=ana)
     # when
-    pushed = push_notification(notification.pk)
+    pushed = push_notification(notification_id=notification.pk)
     # then
     assert pushed == 0
     assert push_service.requests == []
@@ -338,9 +340,9 @@ def test_a_public_key_not_of_the_private_key_sends_nothing(ana, vapid, push_serv
     # given keys that are not one pair (browsers would subscribe with a key pushes never match)
     subscribe(ana, push_service.new_device())
     settings.VAPID_PUBLIC_KEY = new_keys()["VAPID_PUBLIC_KEY"]
-    notification = Notification.objects.create(recipient=ana, kind="mention", data={})
+    notification = NotificationFactory(recipient=ana)
     # when
-    pushed = push_notification(notification.pk)
+    pushed = push_notification(notification_id=notification.pk)
     # then
     assert pushed == 0
     assert push_service.requests == []
@@ -349,10 +351,10 @@ def test_a_public_key_not_of_the_private_key_sends_nothing(ana, vapid, push_serv
 def test_a_withdrawn_notification_is_not_pushed(ana, vapid, push_service):
     # given
     subscribe(ana, push_service.new_device())
-    notification = Notification.objects.create(recipient=ana, kind="mention", data={})
+    notification = NotificationFactory(recipient=ana)
     notification.delete()
     # when
-    pushed = push_notification(notification.pk)
+    pushed = push_notification(notification_id=notification.pk)
     # then
     assert pushed == 0
     assert push_service.requests == []
@@ -381,9 +383,9 @@ def test_pushing_to_every_device_of_the_recipient_only(ana, bob, vapid, push_ser
     for device in anas:
         subscribe(ana, device)
     subscribe(bob, bobs)
-    notification = Notification.objects.create(recipient=ana, kind="mention", data={})
+    notification = NotificationFactory(recipient=ana)
     # when
-    pushed = push_notification(notification.pk)
+    pushed = push_notification(notification_id=notification.pk)
     # then
     assert pushed == 3
     assert [len(push_service.pushes_to(device)) for device in anas] == [1, 1, 1]
@@ -394,10 +396,10 @@ def test_a_second_run_for_the_same_notification_pushes_nothing_again(ana, vapid,
     # given a notification already pushed to ana's device
     device = push_service.new_device()
     subscribe(ana, device)
-    notification = Notification.objects.create(recipient=ana, kind="mention", data={})
-    push_notification(notification.pk)
+    notification = NotificationFactory(recipient=ana)
+    push_notification(notification_id=notification.pk)
     # when the task runs again (a redelivered message)
-    pushed = push_notification(notification.pk)
+    pushed = push_notification(notification_id=notification.pk)
     # then
     assert pushed == 0
     assert len(push_service.pushes_to(device)) == 1

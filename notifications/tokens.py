@@ -1,23 +1,23 @@
-"""Unsubscribe links: every notification email carries one that stops that kind of email (the
-digest's stops them all) without logging in. The link's token is signed with SECRET_KEY, so it
+"""Unsubscribe tokens: every notification email carries a link that stops that kind of email
+(the digest's stops them all) without logging in. The token is signed with SECRET_KEY, so it
 cannot be made up or changed to reach another person or kind; it does not expire, because an
-unsubscribe link in an old email must keep working."""
+unsubscribe link in an old email must keep working.
+
+Only signing and reading here, no writes: building an email needs the token, and stopping the
+emails (services.preferences.stop_emails) needs what a token stands for."""
 
 from __future__ import annotations
 
 from django.contrib.auth import get_user_model
 from django.core import signing
-from django.shortcuts import render
-from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_http_methods
 
 from core.exceptions import NotFound
 
-from . import services
 from .kinds import Kind, all_kinds
 
 # The token's kind for the daily digest, which mixes every kind.
 DIGEST = "digest"
+# The salt of every link ever mailed: changing it would break them all.
 _SALT = "notifications.unsubscribe"
 _INVALID = "This unsubscribe link is not valid. Change your emails in your notification settings."
 
@@ -48,27 +48,3 @@ def emails_about(kind: Kind | str) -> str:
     if isinstance(kind, Kind):
         return f"emails about {kind.label[:1].lower()}{kind.label[1:]}"
     return "all notification emails"
-
-
-def stop_emails(user, kind: Kind | str) -> None:
-    """Switch email off for one kind; from the digest, for every kind. The digest setting itself
-    stays as it is: turning it off would switch the person to one email per notification, the
-    opposite of what they asked for."""
-    kinds = [kind] if isinstance(kind, Kind) else all_kinds()
-    services.set_preferences(user=user, choices={each.name: {"email": False} for each in kinds})
-
-
-# csrf_exempt: the signed token in the URL is what authorises the change, not the session, and
-# mail clients send the RFC 8058 one-click POST ("List-Unsubscribe=One-Click") without any
-# cookie or CSRF token. A forged cross-site POST would need the token, which only the email holds.
-@csrf_exempt
-@require_http_methods(["GET", "POST"])
-def unsubscribe(request, token: str):
-    """GET asks to confirm (link checkers and mail scanners open links, so a GET changes
-    nothing); POST, from the page or from the mail client's one-click button, stops the emails."""
-    user, kind = read_token(token)
-    done = request.method == "POST"
-    if done:
-        stop_emails(user, kind)
-    context = {"about": emails_about(kind), "done": done, "digest": kind == DIGEST}
-    return render(request, "notifications/unsubscribe.html", context)

@@ -1,5 +1,5 @@
-"""The one door through which every app tells people what happened: notify(). Also reading,
-withdrawing and forgetting notifications, preferences and push devices.
+"""The one door through which every app tells people what happened: notify(). Also withdrawing
+and forgetting notifications, and marking them read.
 
 notify() writes inside the caller's transaction and delivers only after it commits, so a
 rolled-back like tells nobody. Nobody hears about their own actions, nor about someone on
@@ -7,14 +7,9 @@ either side of a block (the users app registers that check: this app sits below 
 
 from __future__ import annotations
 
-import base64
-import binascii
-import hashlib
-import ipaddress
 from collections.abc import Iterable
 from datetime import timedelta
 from typing import Any
-from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -22,15 +17,14 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
 from django.utils import timezone
 
-from core.exceptions import ValidationFailed
 from core.transactions import after_commit
 
-from . import repositories, strategies
-from .kinds import all_kinds, get_kind, vetoed
-from .models import CHANNELS, DeliverySettings, Notification, NotificationActor, Preference, PushSubscription
+from .. import repositories, strategies, streams
+from ..kinds import get_kind, vetoed
+from ..models import Notification, NotificationActor
 
 
-def _target_ref(target) -> tuple[int | None, int | None]:
+def _target_ref(target: models.Model | None) -> tuple[int | None, int | None]:
     return (ContentType.objects.get_for_model(target).pk, target.pk) if target is not None else (None, None)
 
 
@@ -44,7 +38,14 @@ def _lock_inboxes(user_ids: Iterable[int]) -> list:
     return [user for user in users if user.is_active]
 
 
-def notify(*, recipient, kind: str, actor=None, target=None, data: dict | None = None) -> None:
+def notify(
+    *,
+    recipient,
+    kind: str,
+    actor=None,
+    target: models.Model | None = None,
+    data: dict | None = None,
+) -> None:
     """Tell `recipient` that `actor` did `kind` to `target` (any model instance, or None).
     `data` holds what to show beside the sentence: "url" (where a click goes) and "excerpt".
 
@@ -136,10 +137,10 @@ def _unlink(recipient_id: int, **link_filters) -> None:
                     actors_count=remaining.count(), actor_id=latest.actor_id
                 )
         if removed:
-            after_commit(strategies.announce_removed, recipient_id, removed)
+            after_commit(streams.announce_removed, recipient_id, removed)
 
 
-def withdraw(*, recipient, kind: str, actor, target=None) -> None:
+def withdraw(*, recipient, kind: str, actor, target: models.Model | None = None) -> None:
     """Undo what notify() told, once the caller commits: the actor unliked, unfollowed or took
     back a repost."""
     target_type_id, target_id = _target_ref(target)
@@ -159,7 +160,7 @@ def forget_actor(*, recipient, actor) -> None:
     after_commit(_unlink, recipient.pk, actor_id=actor.pk)
 
 
-def forget(model: type[models.Model], ids: Iterable[int]) -> None:
+def forget(*, model: type[models.Model], ids: Iterable[int]) -> None:
     """Delete every notification about these objects (they are being deleted), once the
     caller commits."""
     ids = list(ids)
@@ -176,7 +177,7 @@ def _forget_now(target_type_id: int, ids: list[int]) -> None:
             removed.setdefault(recipient_id, []).append(pk)
         about.delete()
         for recipient_id, gone in removed.items():
-            after_commit(strategies.announce_removed, recipient_id, gone)
+            after_commit(streams.announce_removed, recipient_id, gone)
 
 
 def mark_read(*, user, notification_id: int) -> Notification:
@@ -186,7 +187,7 @@ def mark_read(*, user, notification_id: int) -> Notification:
         now = timezone.now()
         Notification.objects.filter(pk=notification.pk).update(read_at=now, open_key=None)
         notification.read_at, notification.open_key = now, None
-        after_commit(strategies.announce_read, user.pk, ids=[notification.pk])
+        after_commit(streams.announce_read, user.pk, ids=[notification.pk])
     return notification
 
 
@@ -198,113 +199,5 @@ def mark_all_read(*, user, up_to: int | None = None) -> int:
         unread = unread.filter(pk__lte=up_to)
     changed = unread.update(read_at=timezone.now(), open_key=None)
     if changed:
-        after_commit(strategies.announce_read, user.pk, ids=None, up_to=up_to)
+        after_commit(streams.announce_read, user.pk, ids=None, up_to=up_to)
     return changed
-
-
-# --- Preferences -------------------------------------------------------------------------------
-
-
-def set_preferences(
-    *,
-    user,
-    choices: dict[str, dict[str, bool]] | None = None,
-    email_digest: bool | None = None,
-    phone: str | None = None,
-) -> None:
-    """Switch channels per kind ({"like": {"email": False}}), the daily digest, and the phone
-    number for text messages. Unknown kinds or channels are refused before anything changes."""
-    choices = choices or {}
-    known = {kind.name for kind in all_kinds()}
-    for kind, switches in choices.items():
-        if kind not in known:
-            raise ValidationFailed.on("preferences", f"There is no notification kind {kind[:40]!r}.", code="bad_kind")
-        for channel in switches:
-            if channel not in CHANNELS:
-                raise ValidationFailed.on("preferences", f"There is no channel {channel[:40]!r}.", code="bad_channel")
-    if phone is not None:
-        phone = _clean_phone(phone)
-    with transaction.atomic():
-        for kind, switches in choices.items():
-            for channel, enabled in switches.items():
-                Preference.objects.update_or_create(
-                    user=user, kind=kind, channel=channel, defaults={"enabled": bool(enabled)}
-                )
-        changes = {
-            name: value for name, value in (("email_digest", email_digest), ("phone", phone)) if value is not None
-        }
-        if changes:
-            DeliverySettings.objects.update_or_create(user=user, defaults=changes)
-
-
-def _clean_phone(phone: str) -> str:
-    phone = "".join(phone.split())
-    if phone and not (phone.startswith("+") and phone[1:].isdigit() and 8 <= len(phone) <= 16):
-        raise ValidationFailed.on(
-            "phone", "Give the number in international form, e.g. +4915112345678.", code="bad_phone"
-        )
-    return phone
-
-
-# --- Push devices ------------------------------------------------------------------------------
-
-
-def _base64url_bytes(value: str, field: str, length: int) -> bytes:
-    try:
-        raw = base64.urlsafe_b64decode(value + "=" * (-len(value) % 4))
-    except (binascii.Error, ValueError):
-        raw = b""
-    if len(raw) != length:
-        raise ValidationFailed.on(field, f"This is not a push subscription's {field} key.", code="bad_key")
-    return raw
-
-
-def _check_endpoint(endpoint: str) -> None:
-    """Push services are public HTTPS servers; anything else would make this server send
-    requests into its own network on a client's word."""
-    parts = urlsplit(endpoint)
-    host = parts.hostname or ""
-    allowed_plain = host in settings.WEB_PUSH_TEST_HOSTS
-    try:
-        private = not ipaddress.ip_address(host).is_global
-    except ValueError:
-        private = host == "localhost" or host.endswith((".localhost", ".local", ".internal"))
-    if len(endpoint) > 1000 or not host or (not allowed_plain and (parts.scheme != "https" or private)):
-        raise ValidationFailed.on(
-            "endpoint", "The endpoint must be an HTTPS address of a public push service.", code="bad_endpoint"
-        )
-
-
-def add_push_subscription(*, user, endpoint: str, p256dh: str, auth: str, user_agent: str = "") -> PushSubscription:
-    """Remember a device's push subscription for the user. Sending it again refreshes it; a
-    device that changed hands moves to its new user."""
-    _check_endpoint(endpoint)
-    raw_key = _base64url_bytes(p256dh, "p256dh", 65)
-    if raw_key[0] != 4:  # an uncompressed P-256 point
-        raise ValidationFailed.on("p256dh", "This is not a push subscription's p256dh key.", code="bad_key")
-    _base64url_bytes(auth, "auth", 16)
-    subscription, _ = PushSubscription.objects.update_or_create(
-        endpoint_hash=hashlib.sha256(endpoint.encode()).hexdigest(),
-        defaults={"user": user, "endpoint": endpoint, "p256dh": p256dh, "auth": auth, "user_agent": user_agent[:200]},
-    )
-    return subscription
-
-
-def remove_push_subscription(*, user, endpoint: str) -> bool:
-    """Forget one of the user's devices. Idempotent: False if it was not theirs or not known."""
-    digest = hashlib.sha256(endpoint.encode()).hexdigest()
-    deleted, _ = PushSubscription.objects.filter(user=user, endpoint_hash=digest).delete()
-    return bool(deleted)
-
-
-def drop_push_subscription(subscription_id: int) -> None:
-    """The push service said the subscription is gone (404/410): never use it again."""
-    PushSubscription.objects.filter(pk=subscription_id).delete()
-
-
-def touch_push_subscription(subscription_id: int) -> None:
-    PushSubscription.objects.filter(pk=subscription_id).update(last_used_at=timezone.now())
-
-
-def record_digest_sent(*, user, at) -> None:
-    DeliverySettings.objects.update_or_create(user=user, defaults={"digest_sent_at": at})

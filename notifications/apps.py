@@ -13,7 +13,7 @@ class NotificationsConfig(AppConfig):
         from . import streams
 
         STREAMS.register_all(streams.STREAMS)
-        bell = "js/notifications.js"
+        bell = "js/notifications/notifications.js"
         MENU.register_all(
             [
                 MenuEntry("navbar", "bell", template="notifications/includes/bell.html", script=bell, order=50),

@@ -1,8 +1,8 @@
 """Web pages of notifications: the full list, marking read, the settings page with Web Push
 devices, the unsubscribe page the emails link to, and the service worker at the site's root.
 Each view parses, calls one service or repository function and renders; NotFound rises to
-core's middleware (404). The bell in the navbar and live updates are static/js/notifications.js
-on top of these pages and the API."""
+core's middleware (404). The bell in the navbar and live updates are
+static/js/notifications/notifications.js on top of these pages and the API."""
 
 from __future__ import annotations
 
@@ -29,7 +29,7 @@ from .services.inbox import mark_all_read, mark_read
 from .services.preferences import set_preferences, stop_emails
 from .tokens import DIGEST, emails_about, read_token
 
-SERVICE_WORKER = "js/sw.js"
+SERVICE_WORKER = "js/notifications/sw.js"
 
 
 @login_required
@@ -138,9 +138,9 @@ def unsubscribe(request, token: str):
 
 @require_safe
 def service_worker(request):
-    """static/js/sw.js served from the site's root: a worker controls only pages under its own
-    path, and Web Push needs one over the whole site. Never cached, so an update reaches the
-    browser at its next check."""
+    """static/js/notifications/sw.js served from the site's root: a worker controls only pages
+    under its own path, and Web Push needs one over the whole site. Never cached, so an update
+    reaches the browser at its next check."""
     path = finders.find(SERVICE_WORKER)
     if path is None:
         raise Http404("No service worker.")

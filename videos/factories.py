@@ -36,7 +36,7 @@ def video_of(post: Post) -> Video | None:
 class VideoKind(BaseKind):
     kind: str = Post.Kind.VIDEO
     template = "videos/includes/post_video.html"
-    script = "js/video-player.js"
+    script = "js/videos/video-player.js"
     related = ("video",)
 
     def draft(self, *, body, images, alt_texts, attachment):

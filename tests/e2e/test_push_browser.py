@@ -41,7 +41,7 @@ NOTIFICATIONS_SHOWN = """async () => {
 
 def serve_service_worker(request):
     """Stands in for the site's /sw.js view until config.urls has one ("service-worker")."""
-    response = FileResponse(open(finders.find("js/sw.js"), "rb"), content_type="application/javascript")  # noqa: SIM115
+    response = FileResponse(open(finders.find("js/notifications/sw.js"), "rb"), content_type="application/javascript")  # noqa: SIM115
     response["Service-Worker-Allowed"] = "/"
     return response
 
@@ -163,7 +163,7 @@ def test_the_service_worker_shows_a_push_and_a_regrouped_one_replaces_it(pushes,
 
 
 SWITCH_ON = """async ([key, api]) => {
-  const { createPushSwitch } = await import('/static/js/push-subscribe.js');
+  const { createPushSwitch } = await import('/static/js/notifications/push-subscribe.js');
   const seen = [];
   const push = createPushSwitch({ vapidPublicKey: key, apiUrl: api, onChange: (s) => seen.push(s.state) });
   const before = await push.refresh();

@@ -296,7 +296,7 @@ def test_without_push_keys_the_page_says_so(as_ana, settings):
     content = response.content.decode()
     assert "This server has no Web Push keys yet" in content
     assert "data-push-toggle" not in content
-    assert "js/notification-settings.js" not in content
+    assert "js/notifications/notification-settings.js" not in content
 
 
 def test_with_push_keys_the_page_offers_this_device(as_ana, settings):
@@ -309,7 +309,7 @@ def test_with_push_keys_the_page_offers_this_device(as_ana, settings):
     assert 'data-vapid-public-key="BPublicKey" data-push-available="true"' in content
     assert 'data-subscriptions-api="/api/notifications/push-subscriptions/"' in content
     assert "data-push-toggle" in content
-    assert "js/notification-settings.js" in content
+    assert "js/notifications/notification-settings.js" in content
 
 
 def _device(user, name: str) -> PushSubscription:
@@ -397,7 +397,7 @@ def test_every_page_shows_the_bell_with_the_unread_count(as_ana, ana):
     assert 'data-list-api="/api/notifications/"' in content
     settings_link = '<i class="bi bi-bell me-2" aria-hidden="true"></i>Notifications</a>'
     assert f'href="/notifications/settings/">{settings_link}' in content
-    assert "js/notifications.js" in content
+    assert "js/notifications/notifications.js" in content
 
 
 def test_without_unread_ones_the_bell_shows_no_badge(as_ana):
@@ -414,7 +414,7 @@ def test_signed_out_pages_have_no_bell(client):
     content = client.get("/").content.decode()
     # then
     assert "data-notification-bell" not in content
-    assert "js/notifications.js" not in content
+    assert "js/notifications/notifications.js" not in content
 
 
 def test_the_list_costs_the_same_queries_for_5_and_25(as_ana, ana, django_assert_max_num_queries):

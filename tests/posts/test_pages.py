@@ -56,7 +56,7 @@ def test_visitors_get_latest_with_an_invitation(client, bob):
     assert '<a class="nav-link active" aria-current="page" href="/feed/latest/">Latest</a>' in content
     assert "Newest first." in content
     assert "data-composer" not in content
-    assert "js/live-posts.js" not in content
+    assert "js/posts/live-posts.js" not in content
 
 
 def test_members_get_following_with_the_composer_suggestions_and_trending_tags(logged_in, ana, bob, carol):
@@ -79,7 +79,7 @@ def test_members_get_following_with_the_composer_suggestions_and_trending_tags(l
     assert '<a href="/tags/garden/">#garden</a> <span class="text-body-secondary small">1 post</span>' in content
     banner = '<div class="new-posts-banner" data-new-posts-banner data-catch-up-url="/api/feeds/following/" hidden>'
     assert banner in content
-    assert '<script type="module" src="/static/js/live-posts.js"></script>' in content
+    assert '<script type="module" src="/static/js/posts/live-posts.js"></script>' in content
 
 
 @pytest.mark.parametrize(

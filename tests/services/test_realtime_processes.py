@@ -210,11 +210,11 @@ def test_live_posts_module_updates_cards_and_announces_new_posts(server, page):
             page.wait_for_timeout(50)  # lets Playwright deliver the frames
         assert frame in frames
 
-    page.goto(f"{base}/static/js/socket.js")  # any page of the site's origin
+    page.goto(f"{base}/static/js/lib/socket.js")  # any page of the site's origin
     page.set_content(
         '<div class="new-posts-banner" data-new-posts-banner hidden><button type="button">New posts</button></div>'
         f'<div id="feed">{_cards(shown)}</div>'
-        '<script type="module" src="/static/js/live-posts.js"></script>'
+        '<script type="module" src="/static/js/posts/live-posts.js"></script>'
     )
     wait_for_frame({"op": "subscribed", "stream": f"post:{shown.pk}"})
     wait_for_frame({"op": "subscribed", "stream": "feed:following"})

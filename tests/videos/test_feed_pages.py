@@ -102,7 +102,7 @@ def test_signed_out_viewers_watch_for_you_with_log_in_links_instead_of_buttons(c
     assert "data-post-action" not in html
     # and the scripts: hls.js as a classic script before the feed's module
     hls = html.index('<script src="/static/vendor/hls.js/hls.min.js"></script>')
-    feed = html.index('<script type="module" src="/static/js/swipe-feed.js"></script>')
+    feed = html.index('<script type="module" src="/static/js/videos/swipe-feed.js"></script>')
     assert hls < feed
 
 

@@ -86,7 +86,7 @@ def test_the_upload_page_carries_the_limits_and_labels_every_control(client, ana
     assert re.search(
         r'<button type="submit" class="btn btn-primary px-4" data-publish disabled>.*Publish</button>', html
     )
-    assert "js/video-upload.js" in html
+    assert "js/videos/video-upload.js" in html
 
 
 def test_an_empty_studio_invites_a_first_upload(client, ana, bob, two_second_clip, django_capture_on_commit_callbacks):

@@ -1,6 +1,7 @@
 // Live counters on every post card of the page (also cards that infinite scroll appends
 // later), and on the Following feed a "N new posts" banner when people I follow post.
-import { subscribe, unsubscribe } from './socket.js';
+import { api } from '../lib/api.js';
+import { subscribe, unsubscribe } from '../lib/socket.js';
 
 const CARD = 'article.post-card[data-post-id]';
 // The server lets one socket follow 200 streams; past this many cards, the ones highest up
@@ -68,11 +69,10 @@ function newPostsBanner(banner) {
   // Posts announced while the socket was down are lost: after a reconnect, the newest page of
   // the feed tells which came since the newest card shown.
   const catchUp = async () => {
-    const response = await fetch(banner.dataset.catchUpUrl, { headers: { Accept: 'application/json' } });
-    if (!response.ok) return;
+    const { results } = await api(banner.dataset.catchUpUrl);
     const cards = [...document.querySelectorAll(CARD)].map((card) => Number(card.dataset.postId));
     const newest = Math.max(0, ...cards);
-    (await response.json()).results.filter((post) => post.id > newest).forEach((post) => note(post.id));
+    results.filter((post) => post.id > newest).forEach((post) => note(post.id));
   };
   subscribe('feed:following', (event, data) => {
     if (event === 'new_post') note(data.id);

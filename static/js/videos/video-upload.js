@@ -6,8 +6,8 @@
 // reload resumes it. Publish sends POST /api/videos/, then the page follows the video's
 // processing (followVideo: the socket, or polling) until it is ready or failed.
 // The browser's checks here are only quick ones: the server probes the file and is the judge.
-import { csrfToken } from './csrf.js';
-import { api, followVideo, isTerminal, seconds } from './video-studio.js';
+import { csrfToken, request } from '../lib/api.js';
+import { followVideo, isTerminal, seconds } from './video-studio.js';
 
 const RETRIES = 8; // attempts in a row before the upload waits for the creator
 const BACKOFF_FIRST_MS = 1000;
@@ -214,7 +214,7 @@ function setUp(form) {
   async function openUpload(file, signal) {
     const saved = state.uploadId ?? remembered(file);
     if (saved) {
-      const answer = await api(uploadUrl(saved), { signal });
+      const answer = await request(uploadUrl(saved), { signal });
       if (answer.ok && answer.body.size === file.size) {
         if (answer.body.received > 0 && answer.body.received < file.size) {
           say(`Resuming the upload from ${formatBytes(answer.body.received)}.`);
@@ -227,7 +227,7 @@ function setUp(form) {
         throw new UploadError(answer.body);
       }
     }
-    const answer = await api(form.dataset.uploadsUrl, {
+    const answer = await request(form.dataset.uploadsUrl, {
       method: 'POST',
       json: { filename: file.name, size: file.size },
       signal,
@@ -240,7 +240,7 @@ function setUp(form) {
   // Where the server has got to, or null when it could not be asked.
   async function whereAreWe(id, signal) {
     try {
-      const answer = await api(uploadUrl(id), { signal });
+      const answer = await request(uploadUrl(id), { signal });
       return answer.ok ? answer.body : null;
     } catch (error) {
       if (error.name === 'AbortError') throw error;
@@ -350,7 +350,7 @@ function setUp(form) {
     input.focus();
     if (uploadId) {
       try {
-        await api(uploadUrl(uploadId), { method: 'DELETE' });
+        await request(uploadUrl(uploadId), { method: 'DELETE' });
       } catch {
         // Unfinished uploads are swept away by the server after a while anyway.
       }
@@ -594,7 +594,7 @@ function setUp(form) {
       if (trimOn.checked && !trim.hidden) payload.trim_start = trimStart();
       let answer;
       try {
-        answer = await api(form.dataset.videosUrl, { method: 'POST', json: payload });
+        answer = await request(form.dataset.videosUrl, { method: 'POST', json: payload });
       } catch {
         showErrors({ message: 'No connection to the server. Press Publish again once you are back online.', fields: {} });
         say('');

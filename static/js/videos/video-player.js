@@ -10,7 +10,9 @@
 // other posts load it here when the first player appears. Without it the native HLS or the MP4
 // plays.
 
-import { csrfToken } from './csrf.js';
+import { ApiError, api, failureMessage } from '../lib/api.js';
+import { announce, liveRegion } from '../lib/announce.js';
+import { shareLinks } from '../lib/share.js';
 
 const HLS_TYPE = 'application/vnd.apple.mpegurl';
 const VIEW_AFTER_MS = 1000; // settings.VIDEO_VIEW_MIN_MS: played this long before a view counts
@@ -91,44 +93,25 @@ export function hasSource(video) {
 
 // --- Shared helpers -----------------------------------------------------------------------------
 
-function send(url, body) {
-  // keepalive: the request outlives the page when the viewer leaves it.
-  const headers = { Accept: 'application/json', 'X-CSRFToken': csrfToken() };
-  if (body !== undefined) headers['Content-Type'] = 'application/json';
-  return fetch(url, {
-    method: 'POST',
-    headers,
-    credentials: 'same-origin',
-    keepalive: true,
-    body: body === undefined ? undefined : JSON.stringify(body),
+// keepalive: the request outlives the page when the viewer leaves it. Resolves whatever the
+// server answered (an error answer is not sent again); rejects when no answer came.
+function send(url, json) {
+  return api(url, { method: 'POST', json, keepalive: true }).catch((error) => {
+    if (!(error instanceof ApiError)) throw error;
   });
 }
 
 // A polite live region that is also a visible toast. It exists from the start, so a message put
 // in it later is read out.
-function announcer() {
-  let region = document.querySelector('[data-video-announcer]');
-  if (!region) {
-    region = document.createElement('p');
-    region.className = 'video-toast';
-    region.setAttribute('role', 'status');
-    region.setAttribute('aria-live', 'polite');
-    region.dataset.videoAnnouncer = '';
-    document.body.append(region);
-  }
-  return region;
+function toastRegion() {
+  return liveRegion(document, 'video-announcer', {
+    className: 'video-toast',
+    place: (region) => document.body.append(region),
+  });
 }
 
-let toastTimer = null;
-export function announce(message) {
-  const region = announcer();
-  region.textContent = message;
-  region.classList.toggle('is-shown', Boolean(message));
-  clearTimeout(toastTimer);
-  toastTimer = setTimeout(() => {
-    region.textContent = '';
-    region.classList.remove('is-shown');
-  }, 3500);
+export function toast(message) {
+  announce(toastRegion(), message, { hideAfter: 3500 });
 }
 
 // Whether a key press belongs to the focused control rather than to the player.
@@ -407,8 +390,7 @@ export function resolveFollowing(root) {
       const url = form.dataset.profileApi;
       followStates.set(
         username,
-        fetch(url, { headers: { Accept: 'application/json' }, credentials: 'same-origin' })
-          .then((response) => (response.ok ? response.json() : null))
+        api(url)
           .then((profile) => profile?.relationship?.following ?? null)
           .catch(() => null),
       );
@@ -424,21 +406,12 @@ async function follow(form) {
   const following = form.dataset.following === 'true';
   form.setAttribute('aria-busy', 'true');
   try {
-    const response = await fetch(form.dataset.api, {
-      method: following ? 'DELETE' : 'POST',
-      headers: { Accept: 'application/json', 'X-CSRFToken': csrfToken() },
-      credentials: 'same-origin',
-    });
-    const body = await response.json().catch(() => ({}));
-    if (!response.ok) {
-      announce(body.message ?? 'That did not work. Try again.');
-      return;
-    }
+    const body = await api(form.dataset.api, { method: following ? 'DELETE' : 'POST' });
     followStates.set(username, Promise.resolve(body.following));
     showFollowing(username, body.following);
-    announce(body.following ? `You now follow @${username}.` : `You no longer follow @${username}.`);
-  } catch {
-    announce('No connection. Try again.');
+    toast(body.following ? `You now follow @${username}.` : `You no longer follow @${username}.`);
+  } catch (error) {
+    toast(failureMessage(error));
   } finally {
     form.removeAttribute('aria-busy');
   }
@@ -456,25 +429,10 @@ document.addEventListener(
   true,
 );
 
-document.addEventListener('click', async (event) => {
-  const link = event.target instanceof Element && event.target.closest('a[data-video-share]');
-  if (!link || event.metaKey || event.ctrlKey || event.shiftKey) return;
-  event.preventDefault();
-  const url = link.href.split('#')[0];
-  if (navigator.share) {
-    try {
-      await navigator.share({ url, title: link.dataset.title || document.title });
-    } catch {
-      // closed without sharing
-    }
-    return;
-  }
-  try {
-    await navigator.clipboard.writeText(url);
-    announce('Link copied');
-  } catch {
-    announce(`Copy this link: ${url}`);
-  }
+shareLinks('a[data-video-share]', {
+  title: (link) => link.dataset.title || document.title,
+  copied: () => toast('Link copied'),
+  failed: (_link, url) => toast(`Copy this link: ${url}`),
 });
 
 // --- Players outside the swipe feed (a video post's card or page) ------------------------------
@@ -486,7 +444,7 @@ function loadHls() {
   if (window.Hls) return Promise.resolve();
   hlsLoading ??= new Promise((resolve) => {
     const script = document.createElement('script');
-    script.src = new URL('../vendor/hls.js/hls.min.js', import.meta.url).href;
+    script.src = new URL('../../vendor/hls.js/hls.min.js', import.meta.url).href;
     script.onload = script.onerror = resolve; // without it, the native HLS or the MP4 plays
     document.head.append(script);
   });
@@ -496,7 +454,7 @@ function loadHls() {
 async function startStandalone(found) {
   const roots = [...found].filter((root) => !standalone.has(root) && !root.closest('[data-swipe-feed]'));
   if (!roots.length || !('IntersectionObserver' in window)) return;
-  announcer();
+  toastRegion();
   await loadHls();
   for (const root of roots) {
     if (standalone.has(root)) continue;

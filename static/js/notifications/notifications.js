@@ -5,9 +5,10 @@
 // here too. Events carry the whole unread count, so the badge never drifts. After a
 // reconnect ("resumed") the tab asks the API for everything after the highest id it has seen,
 // so nothing sent while the socket was down is lost.
-import { subscribe } from './socket.js';
-import { csrfToken } from './csrf.js';
-import { since } from './moments.js';
+import { api, csrfToken } from '../lib/api.js';
+import { announce as say } from '../lib/announce.js';
+import { subscribe } from '../lib/socket.js';
+import { since } from '../lib/time.js';
 
 const STREAM = 'notifications';
 const MENU_SIZE = 8;
@@ -28,22 +29,8 @@ const baseTitle = document.title.replace(/^\(\d+\+?\) /, '');
 let unread = Number(center.dataset.unread || 0);
 let lastId = Number(pageRoot?.dataset.newestId || 0); // the highest notification id this tab has seen
 
-// --- Talking to the API -----------------------------------------------------------------------
-
-async function api(url, { method = 'GET', body } = {}) {
-  const headers = { Accept: 'application/json' };
-  if (method !== 'GET') headers['X-CSRFToken'] = csrfToken();
-  if (body !== undefined) headers['Content-Type'] = 'application/json';
-  const response = await fetch(url, {
-    method,
-    headers,
-    body: body === undefined ? undefined : JSON.stringify(body),
-    credentials: 'same-origin',
-    keepalive: method !== 'GET', // a read sent just before leaving the page still arrives
-  });
-  if (!response.ok) throw new Error(`HTTP ${response.status}`);
-  return response.status === 204 ? null : response.json();
-}
+// Reads are sent with keepalive: one sent just before leaving the page still arrives.
+const READ = { method: 'POST', keepalive: true };
 
 function seen(notifications) {
   for (const notification of notifications) lastId = Math.max(lastId, notification.id);
@@ -73,12 +60,7 @@ async function refreshCount() {
 }
 
 function announce(text) {
-  if (!announcer) return;
-  announcer.textContent = '';
-  // A change after a pause, so the same sentence twice is read twice.
-  window.setTimeout(() => {
-    announcer.textContent = text;
-  }, 100);
+  say(announcer, text, { again: true }); // the same sentence twice is read twice
 }
 
 // --- Drawing a notification (as notifications/includes/item.html does) -------------------------
@@ -362,7 +344,7 @@ function applyRead(ids, upTo) {
 
 async function markAllRead(upTo) {
   try {
-    const answer = await api(urls.readAllApi, { method: 'POST', body: upTo ? { up_to: upTo } : {} });
+    const answer = await api(urls.readAllApi, { ...READ, json: upTo ? { up_to: upTo } : {} });
     applyRead(null, upTo || null);
     setUnread(answer.unread);
     return true;
@@ -380,7 +362,7 @@ document.addEventListener('click', (event) => {
   const link = event.target.closest('a[data-notification-link]');
   const item = link?.closest('[data-notification-id].is-unread');
   if (!item) return;
-  const read = api(urls.readApi(item.dataset.notificationId), { method: 'POST' }).catch(() => null);
+  const read = api(urls.readApi(item.dataset.notificationId), READ).catch(() => null);
   if (event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
   event.preventDefault();
   read.finally(() => window.location.assign(link.href));
@@ -398,7 +380,7 @@ document.addEventListener(
       const id = Number(item.dataset.notificationId);
       form.setAttribute('aria-busy', 'true');
       try {
-        await api(urls.readApi(id), { method: 'POST' });
+        await api(urls.readApi(id), READ);
         applyRead([id], null);
         await refreshCount();
         announce('Marked read.');

@@ -2,6 +2,7 @@
 // words whether this browser gets push notifications, turns them on or off, and marks this
 // browser in the device list. The Web Push work itself (service worker, permission,
 // PushManager, telling the server) is push-subscribe.js.
+import { fetchPage } from '../lib/api.js';
 import { createPushSwitch } from './push-subscribe.js';
 
 const card = document.querySelector('[data-push-card]');
@@ -58,11 +59,7 @@ async function markThisDevice() {
 // The device list as the server has it now (this browser may just have joined or left it).
 async function refreshDevices() {
   try {
-    const response = await fetch(window.location.href, {
-      headers: { Accept: 'text/html' },
-      credentials: 'same-origin',
-    });
-    const page = new DOMParser().parseFromString(await response.text(), 'text/html');
+    const page = await fetchPage(window.location.href);
     const fresh = page.querySelector('[data-push-devices]');
     if (fresh) devices.replaceChildren(...[...fresh.childNodes].map((node) => document.adoptNode(node)));
   } catch {

@@ -1,5 +1,6 @@
-// "just now", "5 minutes ago", "3 days ago", then the date: the JavaScript twin of the `ago`
-// template filter (core/templatetags/moments.py), for what scripts add to a page.
+// Time as the pages word it. since(): "just now", "5 minutes ago", "3 days ago", then the date:
+// the JavaScript twin of the `ago` template filter (core/templatetags/moments.py), for what
+// scripts add to a page.
 export function since(iso) {
   const moment = new Date(iso);
   const seconds = (Date.now() - moment.getTime()) / 1000;

@@ -12,7 +12,7 @@
 // STATES' keys ("pending" while the browser and the server are asked); error is a sentence
 // when the last step failed (state then tells where the device stands).
 
-import { csrfToken } from './csrf.js';
+import { ApiError, api } from '../lib/api.js';
 
 export const STATES = {
   pending: 'Working…',
@@ -65,16 +65,12 @@ export function createPushSwitch({ vapidPublicKey, apiUrl, serviceWorkerUrl = '/
     return navigator.serviceWorker.ready; // subscribing needs an active worker
   }
 
-  async function send(method, body) {
-    const response = await fetch(apiUrl, {
-      method,
-      credentials: 'same-origin',
-      headers: { 'Content-Type': 'application/json', Accept: 'application/json', 'X-CSRFToken': csrfToken() },
-      body: JSON.stringify(body),
-    });
-    if (!response.ok) {
-      const answer = await response.json().catch(() => ({}));
-      throw new Error(answer.message ?? `The server answered ${response.status}.`);
+  async function send(method, json) {
+    try {
+      await api(apiUrl, { method, json });
+    } catch (error) {
+      if (error instanceof ApiError && !error.said) throw new Error(`The server answered ${error.status}.`);
+      throw error;
     }
   }
 

@@ -2,19 +2,19 @@
 // JavaScript) are sent to the JSON API instead, and every copy of the post on the page (a post
 // and a repost of it may both be in a feed) takes the answer: counters and pressed states.
 // Share copies the post's address (or opens the system's share sheet where there is one).
-import { csrfToken } from './csrf.js';
+import { api, failureMessage } from '../lib/api.js';
+import { announce, liveRegion } from '../lib/announce.js';
+import { shareLinks } from '../lib/share.js';
+
 const FLAGS = { like: 'is_liked', save: 'is_saved', repost: 'is_reposted' };
 
-function announce(card, message) {
-  let status = card.querySelector('[data-action-status]');
-  if (!status) {
-    status = document.createElement('p');
-    status.className = 'action-status small mb-0';
-    status.setAttribute('role', 'status');
-    status.dataset.actionStatus = '';
-    card.querySelector('.post-actions').after(status);
-  }
-  status.textContent = message;
+// Under the card's actions, made at its first message.
+function say(card, message) {
+  const region = liveRegion(card, 'action-status', {
+    className: 'action-status small mb-0',
+    place: (status) => card.querySelector('.post-actions').after(status),
+  });
+  announce(region, message);
 }
 
 // `engagement`: the API's answer {id, likes_count, …, is_liked, is_saved, is_reposted}.
@@ -39,21 +39,12 @@ async function toggle(form) {
   const turnOn = button.getAttribute('aria-pressed') !== 'true';
   form.setAttribute('aria-busy', 'true');
   try {
-    const response = await fetch(form.dataset.api, {
-      method: turnOn ? 'POST' : 'DELETE',
-      headers: { Accept: 'application/json', 'X-CSRFToken': csrfToken() },
-      credentials: 'same-origin',
-    });
-    const body = await response.json().catch(() => ({}));
-    if (!response.ok) {
-      announce(card, body.message ?? 'That did not work. Try again.');
-      return;
-    }
+    const body = await api(form.dataset.api, { method: turnOn ? 'POST' : 'DELETE' });
     // A new repost answers with the repost itself; its original carries the counters.
     showEngagement(body.repost_of ?? body);
-    announce(card, '');
-  } catch {
-    announce(card, 'No connection. Try again.');
+    say(card, '');
+  } catch (error) {
+    say(card, failureMessage(error));
   } finally {
     form.removeAttribute('aria-busy');
   }
@@ -71,24 +62,9 @@ document.addEventListener(
   true,
 );
 
-document.addEventListener('click', async (event) => {
-  const link = event.target.closest('a[data-share]');
-  if (!link || event.metaKey || event.ctrlKey || event.shiftKey) return;
-  event.preventDefault();
-  const url = link.href.split('#')[0];
-  if (navigator.share) {
-    try {
-      await navigator.share({ url });
-    } catch {
-      // closed without sharing
-    }
-    return;
-  }
-  const card = link.closest('[data-post-id]');
-  try {
-    await navigator.clipboard.writeText(url);
-    announce(card, 'Link copied.');
-  } catch {
+shareLinks('a[data-share]', {
+  copied: (link) => say(link.closest('[data-post-id]'), 'Link copied.'),
+  failed: (_link, url) => {
     window.location.href = url;
-  }
+  },
 });

@@ -3,6 +3,8 @@
 // A link marked data-load-more-replace swaps the list for the fetched one instead (the first
 // page of replies repeats those shown under a comment). Inside [data-infinite-scroll] the link
 // loads by itself when it scrolls into view.
+import { fetchPage } from '../lib/api.js';
+
 const LOAD_MORE = '[data-load-more]';
 
 async function loadMore(link, { moveFocus = true } = {}) {
@@ -16,9 +18,7 @@ async function loadMore(link, { moveFocus = true } = {}) {
   box.setAttribute('aria-busy', 'true');
   status.textContent = 'Loading…';
   try {
-    const response = await fetch(link.href, { headers: { Accept: 'text/html' }, credentials: 'same-origin' });
-    if (!response.ok) throw new Error(`HTTP ${response.status}`);
-    const page = new DOMParser().parseFromString(await response.text(), 'text/html');
+    const page = await fetchPage(link.href);
     const items = [...(page.querySelector(link.dataset.loadMore)?.children ?? [])].map((item) => document.adoptNode(item));
     if ('loadMoreReplace' in link.dataset) {
       list.replaceChildren(...items);

@@ -4,39 +4,17 @@
 // freezes. "Load more" reads the next page of GET /api/me/videos/; Delete asks first, then
 // sends DELETE /api/videos/<id>/.
 // The upload page follows its freshly published video with followVideo() from here.
-import { subscribe } from './socket.js';
-import { csrfToken } from './csrf.js';
-import { since } from './moments.js';
+import { request } from '../lib/api.js';
+import { announce } from '../lib/announce.js';
+import { subscribe } from '../lib/socket.js';
+import { since } from '../lib/time.js';
 
 const POLL_MS = 2000; // while the socket is not confirmed
 const SAFETY_POLL_MS = 10000; // confirmed but silent this long: ask anyway (a dead socket is noticed late)
 const LABELS = { uploaded: 'Uploaded', processing: 'Processing', ready: 'Ready', failed: 'Failed' };
 const ICONS = { uploaded: 'hourglass-split', processing: 'gear-wide-connected', ready: 'check-circle-fill', failed: 'exclamation-triangle-fill' };
 
-// --- Talking to the API (shared with video-upload.js) ------------------------------------------
-
-/** fetch() for the JSON API: resolves {ok, status, body} for any HTTP answer (body: the parsed
- *  JSON, or an error body made up when there is none); rejects only when no answer came. */
-export async function api(url, { method = 'GET', json, signal } = {}) {
-  const headers = { Accept: 'application/json' };
-  if (method !== 'GET') headers['X-CSRFToken'] = csrfToken();
-  if (json !== undefined) headers['Content-Type'] = 'application/json';
-  const response = await fetch(url, {
-    method,
-    headers,
-    body: json === undefined ? undefined : JSON.stringify(json),
-    credentials: 'same-origin',
-    signal,
-  });
-  let body = null;
-  if (response.status !== 204) {
-    body = await response.json().catch(() => null);
-  }
-  if (!response.ok && !body?.message) {
-    body = { code: `http_${response.status}`, message: `The server answered ${response.status}. Try again.`, fields: {} };
-  }
-  return { ok: response.ok, status: response.status, body };
-}
+// --- Following a video (shared with video-upload.js) --------------------------------------------
 
 export function isTerminal(video) {
   return video.state === 'ready' || video.state === 'failed';
@@ -66,7 +44,7 @@ export function followVideo(url, id, onUpdate) {
   async function ask() {
     lastHeard = Date.now();
     try {
-      const answer = await api(url);
+      const answer = await request(url);
       if (answer.ok) deliver(answer.body);
       else if (answer.status === 404) deliver(null);
     } catch {
@@ -126,12 +104,7 @@ function setUp(root) {
   const following = new Map(); // id -> stop()
   let toDelete = null;
 
-  const announce = (text) => {
-    status.textContent = '';
-    window.setTimeout(() => {
-      status.textContent = text;
-    }, 100);
-  };
+  const say = (text) => announce(status, text, { again: true });
 
   // An item as studio.html draws it.
   function draw(video) {
@@ -250,12 +223,12 @@ function setUp(root) {
         following.delete(id);
         if (before !== video.state) {
           const name = item.querySelector('.studio-caption').textContent;
-          announce(video.state === 'ready' ? `“${name}” is ready.` : `“${name}” failed: ${video.failure_reason}`);
+          say(video.state === 'ready' ? `“${name}” is ready.` : `“${name}” failed: ${video.failure_reason}`);
         }
         // The stream's event is short: the poster and the duration come with the whole video.
         if (video.poster_url === undefined) {
           try {
-            const answer = await api(videoUrl(id));
+            const answer = await request(videoUrl(id));
             if (answer.ok) show(item, answer.body);
           } catch {
             // The page shows them after a reload.
@@ -315,12 +288,12 @@ function setUp(root) {
     confirmButton.setAttribute('aria-busy', 'true');
     confirmButton.querySelector('.spinner-border').classList.remove('d-none');
     try {
-      const answer = await api(videoUrl(item.dataset.videoId), { method: 'DELETE' });
+      const answer = await request(videoUrl(item.dataset.videoId), { method: 'DELETE' });
       if (!answer.ok && answer.status !== 404) throw new Error(answer.body.message);
       toDelete = null;
       modal?.hide();
       removeItem(item, true);
-      announce(`Deleted “${name}”.`);
+      say(`Deleted “${name}”.`);
     } catch (error) {
       dialogError.textContent = error instanceof TypeError ? 'No connection. Try again.' : error.message;
       dialogError.hidden = false;
@@ -336,9 +309,9 @@ function setUp(root) {
     if (more.getAttribute('aria-busy') === 'true') return;
     more.setAttribute('aria-busy', 'true');
     more.querySelector('.spinner-border').classList.remove('d-none');
-    announce('Loading…');
+    say('Loading…');
     try {
-      const answer = await api(more.dataset.nextUrl);
+      const answer = await request(more.dataset.nextUrl);
       if (!answer.ok) throw new Error(answer.body.message);
       const known = new Set([...list.querySelectorAll('[data-video-id]')].map((item) => item.dataset.videoId));
       const items = answer.body.results.filter((video) => !known.has(String(video.id))).map(draw);
@@ -354,9 +327,9 @@ function setUp(root) {
       } else {
         more.closest('[data-studio-more-box]').hidden = true;
       }
-      announce(`${items.length} more loaded.`);
+      say(`${items.length} more loaded.`);
     } catch (error) {
-      announce(error instanceof TypeError ? 'No connection. Try again.' : `Could not load more: ${error.message}`);
+      say(error instanceof TypeError ? 'No connection. Try again.' : `Could not load more: ${error.message}`);
     } finally {
       more.removeAttribute('aria-busy');
       more.querySelector('.spinner-border').classList.add('d-none');

@@ -4,7 +4,8 @@
 // paused. Only the previous, current and next videos hold a source (memory), and the next one
 // buffers ahead so it starts at once. Near the end the next page of the feed API is fetched and
 // its videos appended, built from the JSON with textContent (never as HTML).
-import { VideoPlayer, announce, keyIsForControl, resolveFollowing, sound } from './video-player.js';
+import { api } from '../lib/api.js';
+import { VideoPlayer, keyIsForControl, resolveFollowing, sound, toast } from './video-player.js';
 
 const root = document.querySelector('[data-swipe-feed]');
 const list = root?.querySelector('[data-feed-list]');
@@ -202,9 +203,7 @@ function start() {
     showStatus('loading');
     list.setAttribute('aria-busy', 'true');
     try {
-      const response = await fetch(nextUrl, { headers: { Accept: 'application/json' }, credentials: 'same-origin' });
-      if (!response.ok) throw new Error(`HTTP ${response.status}`);
-      const page = await response.json();
+      const page = await api(nextUrl);
       const fresh = page.results.filter((post) => post.media?.video && !seen.has(String(post.id)));
       let position = list.querySelectorAll('[data-video-player]').length;
       const added = fresh.map((post) => {
@@ -227,7 +226,7 @@ function start() {
       }
     } catch {
       showStatus('error');
-      announce('Could not load more videos.');
+      toast('Could not load more videos.');
     } finally {
       loading = false;
       list.setAttribute('aria-busy', 'false');
@@ -241,7 +240,7 @@ function start() {
   }
 
   status.querySelector('[data-feed-retry]')?.addEventListener('click', () => {
-    announce('Trying again…');
+    toast('Trying again…');
     loadMore();
   });
   // Reaching the end slide asks for more even if the window above missed it.

@@ -9,17 +9,13 @@
 //   one in place of that word. Enter with no option chosen is a new line, as ever. The text
 //   area keeps its own (multi-line textbox) role: ARIA's combobox is a one-line field, and
 //   HTML allows no other role on a textarea; it carries the combobox's states instead.
+import { api } from '../lib/api.js';
+
 const DELAY_MS = 200; // after the last keystroke, so typing a word asks the server once
 const PER_KIND = 5; // suggestions of each kind
 
 async function fetchResults(url, params, signal) {
-  const response = await fetch(`${url}?${new URLSearchParams(params)}`, {
-    headers: { Accept: 'application/json' },
-    credentials: 'same-origin',
-    signal,
-  });
-  if (!response.ok) throw new Error(`HTTP ${response.status}`);
-  return (await response.json()).results;
+  return (await api(`${url}?${new URLSearchParams(params)}`, { signal })).results;
 }
 
 const plural = (count, word) => `${count} ${word}${count === 1 ? '' : 's'}`;

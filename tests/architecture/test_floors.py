@@ -115,7 +115,13 @@ def test_the_template_check_sees_each_kind_of_reference():
     text = """{% extends "users/profile.html" %}{% load avatars posts %}{% include 'posts/includes/post_card.html' %}
     <a href="{% url 'users:blocked' %}">x</a><script src="{% static 'js/posts/composer.js' %}"></script>
     {% include entry.template %}"""
-    targets = {"users/profile.html": "users", "avatars": "core", "posts": "posts", "users:blocked": "users"}
+    targets = {
+        "users/profile.html": "users",
+        "avatars": "core",
+        "posts": "posts",
+        "posts/includes/post_card.html": "posts",
+        "users:blocked": "users",
+    }
 
     def resolve(kind: str, name: str) -> str:
         return targets.get(name) or _static_app(name)

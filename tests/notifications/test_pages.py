@@ -345,8 +345,8 @@ def test_someone_elses_device_is_not_removed(as_ana, bob):
 
 def test_the_service_worker_is_served_from_the_root_uncached(client, settings, tmp_path):
     # given
-    (tmp_path / "js").mkdir()
-    (tmp_path / "js" / "sw.js").write_text("self.addEventListener('push', () => {});\n")
+    (tmp_path / "js" / "notifications").mkdir(parents=True)
+    (tmp_path / "js" / "notifications" / "sw.js").write_text("self.addEventListener('push', () => {});\n")
     settings.STATICFILES_DIRS = [tmp_path]
     # when
     response = client.get("/sw.js")
@@ -363,7 +363,7 @@ def test_the_service_worker_is_the_one_in_static_js(client, settings):
     response = client.get(reverse("notifications:service-worker"))
     # then
     assert response.status_code == 200
-    assert response.content == (settings.BASE_DIR / "static" / "js" / "sw.js").read_bytes()
+    assert response.content == (settings.BASE_DIR / "static" / "js" / "notifications" / "sw.js").read_bytes()
 
 
 @pytest.mark.parametrize(

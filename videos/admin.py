@@ -2,8 +2,8 @@ from django.contrib import admin, messages
 
 from core.exceptions import DomainError
 
-from . import services
 from .models import Upload, Video, WatchEvent
+from .services import processing, publishing
 
 
 @admin.register(Video)
@@ -26,11 +26,13 @@ class VideoAdmin(admin.ModelAdmin):
 
     @admin.action(description="Run processing again")
     def rerun_processing(self, request, queryset):
-        self._each(request, queryset, lambda video: services.rerun_video(video=video, by=request.user), "queued again")
+        self._each(
+            request, queryset, lambda video: processing.rerun_video(video=video, by=request.user), "queued again"
+        )
 
     @admin.action(description="Remove the videos, their posts and files")
     def remove_videos(self, request, queryset):
-        self._each(request, queryset, lambda video: services.delete_video(video=video, by=request.user), "removed")
+        self._each(request, queryset, lambda video: publishing.delete_video(video=video, by=request.user), "removed")
 
     def _each(self, request, queryset, action, done: str):
         count = 0

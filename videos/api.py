@@ -13,21 +13,18 @@ from rest_framework.permissions import AllowAny, IsAuthenticatedOrReadOnly
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core import ratelimit
 from core.api import PAGE_PARAMETERS, page_response, page_schema, parsed
 from core.exceptions import NotAuthenticated, ValidationFailed
 from core.http import viewer_key
 from core.pagination import page_params
 from posts.serializers import FeedPageSerializer
 
-from . import repositories, services, storage
+from . import repositories
+from .integrations import storage
 from .models import Upload, Video
+from .services import publishing, uploads, watching
 
 CONTENT_RANGE = re.compile(r"bytes (\d{1,15})-(\d{1,15})/(\d{1,15})")
-FEED_LABELS = {
-    "for-you": "Trending videos: most liked, watched and shared lately. Personal picks arrive with the recommender.",
-    "following": "Videos of the people you follow, newest first.",
-}
 
 
 class UploadSerializer(serializers.Serializer):
@@ -101,8 +98,7 @@ class StartUploadApi(APIView):
     @extend_schema(request=InputSerializer, responses={201: UploadSerializer}, summary="Start a resumable upload")
     def post(self, request):
         data = parsed(self.InputSerializer, request)
-        ratelimit.hit("video_chunk", f"user:{request.user.pk}")
-        upload = services.start_upload(owner=request.user, **data)
+        upload = uploads.start_upload(owner=request.user, filename=data["filename"], size=data["size"])
         return _upload_response(upload, status.HTTP_201_CREATED)
 
 
@@ -123,7 +119,6 @@ class UploadApi(APIView):
     )
     def put(self, request, upload_id):
         upload = repositories.get_upload_for(request.user, upload_id)
-        ratelimit.hit("video_chunk", f"user:{request.user.pk}")
         match = CONTENT_RANGE.fullmatch(request.headers.get("Content-Range", "").strip())
         data = request.body
         if match is None:
@@ -133,11 +128,11 @@ class UploadApi(APIView):
             raise ValidationFailed.on(
                 "Content-Range", "The range does not match the chunk's length or the upload's size.", code="bad_range"
             )
-        return _upload_response(services.receive_chunk(upload=upload, start=first, data=data))
+        return _upload_response(uploads.receive_chunk(upload=upload, start=first, data=data))
 
     @extend_schema(responses={204: None}, summary="Cancel a resumable upload")
     def delete(self, request, upload_id):
-        services.cancel_upload(upload=repositories.get_upload_for(request.user, upload_id))
+        uploads.cancel_upload(upload=repositories.get_upload_for(request.user, upload_id))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -158,9 +153,15 @@ class CreateVideoApi(APIView):
     )
     def post(self, request):
         data = parsed(self.InputSerializer, request)
-        upload = repositories.get_upload_for(request.user, data.pop("upload")) if data.get("upload") else None
-        ratelimit.hit("video", f"user:{request.user.pk}")
-        video = services.create_video(owner=request.user, upload=upload, **data)
+        upload = repositories.get_upload_for(request.user, data["upload"]) if data.get("upload") else None
+        video = uploads.create_video(
+            owner=request.user,
+            caption=data["caption"],
+            visibility=data["visibility"],
+            trim_start=data.get("trim_start"),
+            upload=upload,
+            file=data.get("file"),
+        )
         video.refresh_from_db()
         return video_response(request, video, status.HTTP_201_CREATED)
 
@@ -175,7 +176,7 @@ class VideoApi(APIView):
     @extend_schema(responses={204: None}, summary="Delete one's video, its post and all its files")
     def delete(self, request, video_id):
         video = repositories.get_video_for(request.user, video_id)
-        services.delete_video(video=video, by=request.user)
+        publishing.delete_video(video=video, by=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -201,7 +202,7 @@ class VideoFeedApi(APIView):
             raise NotAuthenticated("Log in to see the videos of the people you follow.")
         cursor, size = page_params(request.query_params)
         page = repositories.video_feed(request.user, tab, cursor=cursor, size=size)
-        ranking = {"name": tab, "label": FEED_LABELS.get(tab, "")}
+        ranking = {"name": tab, "label": repositories.FEED_LABELS.get(tab, "")}
         data = {"results": page.items, "next_cursor": page.next_cursor, "ranking": ranking}
         body = FeedPageSerializer(data, context={"request": request}).data
         # The player's follow button needs to know; one query for the page instead of one per author.
@@ -225,7 +226,14 @@ class WatchApi(APIView):
     def post(self, request, video_id):
         data = parsed(self.InputSerializer, request)
         video = repositories.get_video_for(request.user, video_id)
-        if video.post is None:
-            raise ValidationFailed.on("video", "This video is not published yet.", code="not_published")
-        services.record_watch(post=video.post, user=request.user, viewer_key=viewer_key(request), **data)
+        watching.record_watch(
+            video=video,
+            user=request.user,
+            viewer_key=viewer_key(request),
+            watched_ms=data["watched_ms"],
+            duration_ms=data["duration_ms"],
+            completed=data["completed"],
+            skipped=data["skipped"],
+            replays=data["replays"],
+        )
         return Response(status=status.HTTP_204_NO_CONTENT)

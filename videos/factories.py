@@ -1,9 +1,8 @@
 """The video kind of post (posts.factories): a video post is made around a processed video,
-only by videos.services when the video becomes playable, never from a bare request."""
+only by videos.services.publishing when the video becomes playable, never from a bare request.
+Building the post writes nothing: the publishing service links the video to its post."""
 
 from __future__ import annotations
-
-from dataclasses import dataclass
 
 from django.core.exceptions import ObjectDoesNotExist
 
@@ -11,19 +10,8 @@ from core.exceptions import ValidationFailed
 from posts.factories import BaseKind, Draft, clean_body
 from posts.models import Post
 
-from . import storage
+from .integrations import storage
 from .models import Video
-
-
-@dataclass
-class VideoDraft(Draft):
-    video: Video | None = None
-
-    def attach(self, post: Post) -> list[str]:
-        assert self.video is not None
-        Video.objects.filter(pk=self.video.pk).update(post=post)
-        self.video.post = post
-        return []
 
 
 def video_of(post: Post) -> Video | None:
@@ -48,7 +36,7 @@ class VideoKind(BaseKind):
             )
         if images:
             raise ValidationFailed.on("images", "A video post has no pictures.")
-        return VideoDraft(Post(kind=self.kind, body=clean_body(body, required=False)), video=attachment)
+        return Draft(Post(kind=self.kind, body=clean_body(body, required=False)))
 
     def media(self, post, request):
         video = video_of(post)

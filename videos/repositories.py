@@ -15,7 +15,11 @@ from users.models import Follow
 
 from .models import Upload, Video
 
-FEED_TABS = {"for-you": "for_you", "following": "following"}
+FEED_TABS = {"for-you": "for_you", "following": "following"}  # the swipe feed's tabs → posts' feeds
+FEED_LABELS = {  # what the page and the API say each tab shows
+    "for-you": "Trending videos: most liked, watched and shared lately. Personal picks arrive with the recommender.",
+    "following": "Videos of the people you follow, newest first.",
+}
 
 
 def _visible(viewer) -> QuerySet:

@@ -15,8 +15,8 @@ from core.seeding import Out
 from posts import services as posts
 from users.seeding import demo_people
 
-from . import services
 from .models import Video
+from .services import uploads
 
 # (author, ffmpeg test source, sound's pitch in Hz, caption, who likes it)
 CLIPS = [
@@ -56,7 +56,7 @@ class VideosSeeder:
                 path = Path(folder) / f"clip-{index}.mp4"
                 _make_clip(source, pitch, path)
                 with path.open("rb") as content:
-                    video = services.create_video(owner=people[name], caption=caption, file=File(content, path.name))
+                    video = uploads.create_video(owner=people[name], caption=caption, file=File(content, path.name))
                 video.refresh_from_db()
                 if video.post_id is not None:  # processed already (eager tasks); a worker will do it otherwise
                     for fan in fans:

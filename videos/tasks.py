@@ -1,25 +1,24 @@
-"""Celery tasks of videos: load by id, call a service, nothing else."""
+"""Celery tasks of videos: load by id, call a service, nothing else. Services queue them by
+name (core.jobs.enqueue), so this module imports the services and not the other way round."""
 
 from celery import shared_task
+
+from .services import processing
 
 RETRIES = 4
 
 
 @shared_task(bind=True, max_retries=RETRIES, acks_late=True)
 def process_video(self, video_id: int) -> None:
-    from . import services
-
     try:
-        services.process_video(video_id=video_id)
-    except services.TransientError as error:
+        processing.process_video(video_id=video_id)
+    except processing.TransientError as error:
         if self.request.retries >= RETRIES:
-            services.give_up(video_id=video_id, reason="Processing kept failing; try again later.")
+            processing.give_up(video_id=video_id, reason="Processing kept failing; try again later.")
             return
         raise self.retry(exc=error, countdown=5 * 2**self.request.retries) from error
 
 
 @shared_task
 def upkeep() -> dict:
-    from . import services
-
-    return services.upkeep()
+    return processing.upkeep()

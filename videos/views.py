@@ -16,7 +16,6 @@ from posts.models import Post
 from posts.repositories import decorate, get_post_for
 
 from . import repositories
-from .api import FEED_LABELS
 
 TABS = {"for-you": "For you", "following": "Following"}
 FEED_PAGE_SIZE = 6  # slides rendered with the page; the script fetches more as the viewer nears the end
@@ -78,7 +77,7 @@ def _feed_context(request, tab: str, *, posts: list[Post], next_url: str | None,
     return {
         "tab": tab,
         "tabs": TABS,
-        "ranking": {"name": tab, "label": FEED_LABELS[tab]},
+        "ranking": {"name": tab, "label": repositories.FEED_LABELS[tab]},
         "items": [_item(request, post, followed) for post in posts],
         "next_url": next_url,
         "feed_api_url": reverse("api-video-feed", args=[tab]),

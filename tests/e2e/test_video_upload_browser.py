@@ -23,8 +23,8 @@ from tests.browser import VIEWPORT, log_in
 from tests.users.factories import UserFactory
 from tests.videos.clips import make_clip, needs_ffmpeg
 from tests.videos.helpers import upload_video
-from videos import services
 from videos.models import Upload, Video
+from videos.services.processing import give_up
 
 pytestmark = [pytest.mark.browser, needs_ffmpeg]
 
@@ -334,14 +334,15 @@ def test_choosing_the_same_file_after_a_reload_resumes_its_upload(browser, live_
 
 
 @pytest.fixture
-def studio_videos(live_server, worker, tmp_path):
+def studio_videos(live_server, worker, tmp_path, settings):
     """Ana's twenty videos that failed long ago, and a new one waiting to be processed. Made
     before the browser starts: the pushes of failing them need a thread without an event loop."""
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "video": "100/3600"}  # 21 uploads: more than an hour allows
     ana = UserFactory(username="ana")
     clip = make_clip(tmp_path / "clip.mp4", seconds=2)
     old = [upload_video(ana, clip, caption=f"Old clip {number}") for number in range(20)]
     for video in old:
-        services.give_up(video_id=video.pk, reason="The clip could not be decoded.")
+        give_up(video_id=video.pk, reason="The clip could not be decoded.")
     worker().join()  # the tasks the uploads queued find them failed already
     new = upload_video(ana, clip, caption="Fresh one #new")
     return old, new

@@ -19,8 +19,9 @@ from tests.users.factories import UserFactory
 from tests.videos.clips import make_clip, needs_ffmpeg
 from users.models import EmailCode, User
 from users.services.accounts import confirm_signup, sign_up
-from videos import storage, tasks
-from videos.services import create_video
+from videos import tasks
+from videos.integrations import storage
+from videos.services.uploads import create_video
 
 pytestmark = [
     pytest.mark.services,

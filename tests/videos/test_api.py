@@ -12,7 +12,8 @@ from posts.models import Post
 from tests.posts.helpers import client_for, stored_files, viewer_of_kind
 from tests.users.factories import FollowFactory
 from tests.videos.clips import needs_ffmpeg
-from tests.videos.helpers import upload_video, uploaded_video
+from tests.videos.factories import VideoFactory
+from tests.videos.helpers import upload_video
 from videos.models import Upload, Video, WatchEvent
 
 pytestmark = [needs_ffmpeg, pytest.mark.django_db(transaction=True)]
@@ -197,7 +198,7 @@ def test_a_published_video_is_seen_as_its_post_allows(ana, clip, kind):
 
 
 def test_a_video_in_progress_is_seen_by_its_owner_only(ana, bob, clip):
-    video = uploaded_video(ana, clip("a.mp4"))
+    video = VideoFactory(owner=ana, clip=clip("a.mp4"))
     mine = client_for(ana).get(f"/api/videos/{video.pk}/")
     assert (mine.status_code, mine.json()["state"], mine.json()["post_id"]) == (200, "uploaded", None)
     assert client_for(bob).get(f"/api/videos/{video.pk}/").status_code == 404
@@ -206,7 +207,7 @@ def test_a_video_in_progress_is_seen_by_its_owner_only(ana, bob, clip):
 
 def test_the_studio_lists_ones_own_videos_in_every_state(ana, bob, clip):
     ready = upload_video(ana, clip("a.mp4"))
-    waiting = uploaded_video(ana, clip("b.mp4"))
+    waiting = VideoFactory(owner=ana, clip=clip("b.mp4"))
     upload_video(bob, clip("c.mp4"))
     response = client_for(ana).get("/api/me/videos/")
     assert [(item["id"], item["state"]) for item in response.json()["results"]] == [
@@ -278,7 +279,7 @@ def test_a_watch_is_recorded_for_signed_in_and_signed_out_viewers(ana, bob, clip
 
 def test_bad_watch_events_are_400_or_404(ana, bob, clip):
     video = upload_video(ana, clip("a.mp4"), visibility="private")
-    waiting = uploaded_video(bob, clip("b.mp4"))
+    waiting = VideoFactory(owner=bob, clip=clip("b.mp4"))
     good = {"watched_ms": 1, "duration_ms": 2000}
     assert client_for(bob).post(f"/api/videos/{video.pk}/watch/", good, format="json").status_code == 404
     bad = client_for(ana).post(f"/api/videos/{video.pk}/watch/", {"watched_ms": -5}, format="json")

@@ -5,7 +5,7 @@ from channels.db import database_sync_to_async
 
 from tests.sockets import exchange, open_socket, refused, run, subscribe
 from tests.videos.clips import needs_ffmpeg
-from tests.videos.helpers import uploaded_video
+from tests.videos.factories import VideoFactory
 from videos import tasks
 
 pytestmark = [needs_ffmpeg, pytest.mark.django_db(transaction=True)]
@@ -13,7 +13,7 @@ pytestmark = [needs_ffmpeg, pytest.mark.django_db(transaction=True)]
 
 def test_the_owner_sees_processing_progress_and_then_ready(ana, clip, settings):
     # given a video waiting for its worker, big enough for several progress reports
-    video = uploaded_video(ana, clip("a.mp4", seconds=5, size=(720, 1280), rotate=90))
+    video = VideoFactory(owner=ana, clip=clip("a.mp4", seconds=5, size=(720, 1280), rotate=90))
 
     async def scenario():
         socket = await open_socket(ana)
@@ -50,7 +50,7 @@ def test_the_owner_sees_processing_progress_and_then_ready(ana, clip, settings):
 
 
 def test_nobody_else_may_follow_a_videos_progress(ana, bob, clip):
-    video = uploaded_video(ana, clip("a.mp4"))
+    video = VideoFactory(owner=ana, clip=clip("a.mp4"))
 
     async def scenario():
         socket = await open_socket(bob)

@@ -15,8 +15,10 @@ import pytest
 
 from tests.videos.clips import needs_ffmpeg
 from tests.videos.helpers import upload_video
-from videos import services, storage
+from videos.integrations import storage
 from videos.models import Video
+from videos.services.publishing import delete_video
+from videos.services.uploads import create_video, receive_chunk, start_upload
 
 pytestmark = [needs_ffmpeg, pytest.mark.django_db(transaction=True)]
 
@@ -96,7 +98,7 @@ def test_a_video_is_stored_and_served_from_the_bucket_and_deleted_with_it(s3, an
     segment = next(line for line in media.splitlines() if line.endswith(".ts"))
     assert urllib.request.urlopen(playlist_url.replace("master.m3u8", segment)).read()[:1] == b"G"  # MPEG-TS sync
     # when
-    services.delete_video(video=video, by=ana)
+    delete_video(video=video, by=ana)
     # then
     assert keys(client) == []
 
@@ -104,12 +106,12 @@ def test_a_video_is_stored_and_served_from_the_bucket_and_deleted_with_it(s3, an
 def test_a_resumable_upload_keeps_its_chunks_in_the_bucket(s3, ana, clip):
     client, _ = s3
     data = clip("a.mp4").read_bytes()
-    upload = services.start_upload(owner=ana, filename="a.mp4", size=len(data))
+    upload = start_upload(owner=ana, filename="a.mp4", size=len(data))
     middle = len(data) // 2
-    services.receive_chunk(upload=upload, start=0, data=data[:middle])
+    receive_chunk(upload=upload, start=0, data=data[:middle])
     assert keys(client, "uploads/") == [f"{upload.folder}/{0:012d}.part"]
-    services.receive_chunk(upload=upload, start=middle, data=data[middle:])
-    video = services.create_video(owner=ana, upload=upload)
+    receive_chunk(upload=upload, start=middle, data=data[middle:])
+    video = create_video(owner=ana, upload=upload)
     video.refresh_from_db()
     assert video.state == Video.State.READY
     assert keys(client, "uploads/") == []

@@ -19,9 +19,12 @@ from posts import repositories as feeds
 from posts import services as post_services
 from posts.models import Post
 from tests.videos.clips import make_audio_only, make_still, needs_ffmpeg
-from tests.videos.helpers import upload_video, uploaded_video
-from videos import services, states, storage, tasks
+from tests.videos.factories import VideoFactory
+from tests.videos.helpers import upload_video
+from videos import states, tasks
+from videos.integrations import storage
 from videos.models import Video
+from videos.services import processing, publishing, uploads
 
 pytestmark = [needs_ffmpeg, pytest.mark.django_db(transaction=True)]
 
@@ -226,7 +229,7 @@ def test_a_file_cut_after_its_index_is_failed_by_the_transcoder_with_the_reason(
 
 def test_the_post_appears_in_feeds_only_once_the_video_plays(ana, bob, clip):
     # given a video whose processing has not run yet
-    video = uploaded_video(ana, clip("a.mp4"))
+    video = VideoFactory(owner=ana, clip=clip("a.mp4"))
     assert feeds.latest_feed(bob).items == []
     assert feeds.profile_feed(bob, ana).items == []
     # when
@@ -239,10 +242,10 @@ def test_the_post_appears_in_feeds_only_once_the_video_plays(ana, bob, clip):
 def test_transitions_outside_the_lifecycle_are_refused(ana, clip):
     video = upload_video(ana, clip("a.mp4"))
     with pytest.raises(Conflict) as refused:
-        states.transition(video, states.PROCESSING)
+        states.VIDEO.transition(video, states.PROCESSING)
     assert refused.value.message == "A video cannot go from ready to processing."
     with pytest.raises(Conflict) as stale:
-        states.transition(video, states.FAILED, expected=states.PROCESSING)
+        states.VIDEO.transition(video, states.FAILED, expected=states.PROCESSING)
     assert stale.value.message == "The video is no longer processing."
 
 
@@ -259,14 +262,14 @@ def test_a_duplicate_message_does_nothing_and_a_rerun_replaces_the_files(ana, ad
     Video.objects.filter(pk=video.pk).update(state=states.FAILED, post=None)
     Post.objects.all().delete()
     video.refresh_from_db()
-    services.rerun_video(video=video, by=admin_user)
+    processing.rerun_video(video=video, by=admin_user)
     video.refresh_from_db()
     assert (video.state, video.attempts, stored(video)) == (Video.State.READY, 2, files)
 
 
 def test_a_passing_storage_problem_is_retried_and_then_gives_up_with_a_reason(ana, clip):
     # given a video whose upload went missing from storage
-    video = uploaded_video(ana, clip("a.mp4"))
+    video = VideoFactory(owner=ana, clip=clip("a.mp4"))
     default_storage.delete(video.source)
     # when the task runs, it hands back to Celery to retry, the video waiting as uploaded
     with pytest.raises(Exception, match="Retry in 5s"):
@@ -288,8 +291,8 @@ def test_a_failed_video_is_run_again_by_a_moderator_only(ana, admin_user, clip, 
     settings.VIDEO_TRANSCODE_TIMEOUT = 300
     # when / then
     with pytest.raises(PermissionDenied):
-        services.rerun_video(video=video, by=ana)
-    services.rerun_video(video=video, by=admin_user)
+        processing.rerun_video(video=video, by=ana)
+    processing.rerun_video(video=video, by=admin_user)
     video.refresh_from_db()
     assert (video.state, video.failure_reason) == (Video.State.READY, "")
 
@@ -297,12 +300,12 @@ def test_a_failed_video_is_run_again_by_a_moderator_only(ana, admin_user, clip, 
 def test_upkeep_removes_abandoned_uploads_and_requeues_videos_whose_worker_died(ana, clip, settings):
     # given
     settings.VIDEO_UPLOAD_TTL = settings.VIDEO_UPLOAD_TTL * 0
-    upload = services.start_upload(owner=ana, filename="a.mp4", size=10)
-    services.receive_chunk(upload=upload, start=0, data=b"12345")
-    video = uploaded_video(ana, clip("a.mp4"))
+    upload = uploads.start_upload(owner=ana, filename="a.mp4", size=10)
+    uploads.receive_chunk(upload=upload, start=0, data=b"12345")
+    video = VideoFactory(owner=ana, clip=clip("a.mp4"))
     Video.objects.filter(pk=video.pk).update(state=states.PROCESSING, processing_started_at="2020-01-01T00:00:00Z")
     # when
-    done = services.upkeep()
+    done = processing.upkeep()
     # then
     assert done == {"uploads_removed": 1, "videos_requeued": 1}
     assert storage.list_files("uploads") == []
@@ -319,8 +322,8 @@ def test_deleting_a_video_deletes_its_post_and_every_file(ana, bob, clip):
     assert len(stored(video)) > 5
     # when / then: only the owner
     with pytest.raises(PermissionDenied):
-        services.delete_video(video=video, by=bob)
-    services.delete_video(video=video, by=ana)
+        publishing.delete_video(video=video, by=bob)
+    publishing.delete_video(video=video, by=ana)
     assert (Video.objects.count(), Post.objects.count(), everything_stored()) == (0, 0, [])
     assert Notification.objects.filter(recipient=ana).count() == 0
 
@@ -343,34 +346,34 @@ def test_a_video_post_cannot_be_made_without_a_video(ana):
 def test_a_resumable_upload_refuses_a_chunk_out_of_order_and_assembles_the_clip(ana, clip):
     # given
     data = clip("a.mp4").read_bytes()
-    upload = services.start_upload(owner=ana, filename="../../a.mp4", size=len(data))
+    upload = uploads.start_upload(owner=ana, filename="../../a.mp4", size=len(data))
     half = len(data) // 2
-    services.receive_chunk(upload=upload, start=0, data=data[:half])
+    uploads.receive_chunk(upload=upload, start=0, data=data[:half])
     # when a chunk is sent again after a dropped answer, or skips ahead
     for start in (0, half + 1):
         with pytest.raises(Conflict) as refused:
-            services.receive_chunk(upload=upload, start=start, data=data[start : start + 10])
+            uploads.receive_chunk(upload=upload, start=start, data=data[start : start + 10])
         assert refused.value.code == "offset_mismatch"
-    services.receive_chunk(upload=upload, start=half, data=data[half:])
+    uploads.receive_chunk(upload=upload, start=half, data=data[half:])
     # then
-    video = services.create_video(owner=ana, upload=upload)
+    video = uploads.create_video(owner=ana, upload=upload)
     video.refresh_from_db()
     assert (upload.filename, video.state, video.source_bytes) == ("a.mp4", Video.State.READY, len(data))
     assert storage.list_files("uploads") == []
 
 
 def test_an_unfinished_upload_cannot_become_a_video(ana):
-    upload = services.start_upload(owner=ana, filename="a.mp4", size=100)
-    services.receive_chunk(upload=upload, start=0, data=b"x" * 40)
+    upload = uploads.start_upload(owner=ana, filename="a.mp4", size=100)
+    uploads.receive_chunk(upload=upload, start=0, data=b"x" * 40)
     with pytest.raises(ValidationFailed) as refused:
-        services.create_video(owner=ana, upload=upload)
+        uploads.create_video(owner=ana, upload=upload)
     assert refused.value.fields == {"upload": ["The upload has 40 of 100 bytes; send the rest first."]}
 
 
 def test_uploads_over_the_size_limit_are_refused_before_a_byte_is_sent(ana, settings):
     settings.VIDEO_MAX_BYTES = 1024 * 1024
     with pytest.raises(ValidationFailed) as refused:
-        services.start_upload(owner=ana, filename="a.mp4", size=3 * 1024 * 1024)
+        uploads.start_upload(owner=ana, filename="a.mp4", size=3 * 1024 * 1024)
     assert refused.value.fields == {"size": ["This file is 3 MB; videos are at most 1 MB."]}
 
 
@@ -378,22 +381,22 @@ def test_a_whole_file_over_the_size_limit_is_refused(ana, clip, settings):
     settings.VIDEO_MAX_BYTES = 1000
     path = clip("a.mp4")
     with path.open("rb") as content, pytest.raises(ValidationFailed) as refused:
-        services.create_video(owner=ana, file=File(content, name="a.mp4"))
+        uploads.create_video(owner=ana, file=File(content, name="a.mp4"))
     assert refused.value.code == "too_large"
     assert everything_stored() == []
 
 
 def test_a_video_still_processing_is_not_run_twice(ana, admin_user, clip):
-    video = uploaded_video(ana, clip("a.mp4"))
-    states.transition(video, states.PROCESSING, processing_started_at=timezone.now())
+    video = VideoFactory(owner=ana, clip=clip("a.mp4"))
+    states.VIDEO.transition(video, states.PROCESSING, processing_started_at=timezone.now())
     with pytest.raises(Conflict) as refused:
-        services.rerun_video(video=video, by=admin_user)
+        processing.rerun_video(video=video, by=admin_user)
     assert refused.value.code == "still_processing"
 
 
 def test_one_person_holds_at_most_five_unfinished_uploads(ana):
     for _ in range(5):
-        services.start_upload(owner=ana, filename="a.mp4", size=100)
+        uploads.start_upload(owner=ana, filename="a.mp4", size=100)
     with pytest.raises(Conflict) as refused:
-        services.start_upload(owner=ana, filename="a.mp4", size=100)
+        uploads.start_upload(owner=ana, filename="a.mp4", size=100)
     assert refused.value.message == "You have 5 unfinished uploads; finish or cancel one first."

@@ -11,9 +11,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from tests.videos.clips import needs_ffmpeg
+from tests.videos.factories import VideoFactory
 from tests.videos.helpers import upload_video
-from videos import services, states
+from videos import states
 from videos.models import Video
+from videos.services.processing import give_up
 
 pytestmark = [pytest.mark.django_db, needs_ffmpeg]
 
@@ -121,9 +123,9 @@ def test_the_studio_shows_each_video_newest_first_with_its_state(
     ready.refresh_from_db()
     assert ready.state == Video.State.READY
     failed = upload_video(ana, two_second_clip, caption="Failed one")
-    services.give_up(video_id=failed.pk, reason="The clip could not be decoded.")
+    give_up(video_id=failed.pk, reason="The clip could not be decoded.")
     processing = upload_video(ana, two_second_clip, caption="")
-    states.transition(processing, states.PROCESSING, progress=40)
+    states.VIDEO.transition(processing, states.PROCESSING, progress=40)
     waiting = upload_video(ana, two_second_clip, caption="Waiting one")
     upload_video(bob, two_second_clip, caption="Bob's")  # not hers
     client.force_login(ana)
@@ -180,9 +182,9 @@ def test_the_studio_shows_each_video_newest_first_with_its_state(
     assert 'data-video-url="/api/videos/0/"' in html
 
 
-def test_the_studio_pages_on_through_the_api_in_a_fixed_number_of_queries(client, ana, two_second_clip):
+def test_the_studio_pages_on_through_the_api_in_a_fixed_number_of_queries(client, ana):
     # given more videos than a page holds
-    videos = [upload_video(ana, two_second_clip, caption=f"Clip {number}") for number in range(21)]
+    videos = [VideoFactory(owner=ana, caption=f"Clip {number}") for number in range(21)]
     client.force_login(ana)
 
     # when Ana opens her studio

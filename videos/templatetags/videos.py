@@ -2,7 +2,7 @@
 
 from django import template
 
-from videos import storage
+from videos.integrations import storage
 
 register = template.Library()
 

@@ -54,6 +54,11 @@ def store_bytes(data: bytes, name: str) -> str:
     return _save(name, ContentFile(data))
 
 
+def total_size(names: Iterable[str]) -> int:
+    """The bytes the stored files `names` take together."""
+    return sum(default_storage.size(name) for name in names)
+
+
 def url(name: str, request=None) -> str | None:
     if not name:
         return None
@@ -76,3 +81,15 @@ def local_path(name: str) -> Iterator[str]:
         shutil.copyfileobj(stored, copy, length=1024 * 1024)
         copy.flush()
         yield copy.name
+
+
+@contextmanager
+def joined(folder: str) -> Iterator[Path]:
+    """A local file holding the files under `folder` joined in the order of their names (a
+    resumable upload's chunks)."""
+    with tempfile.NamedTemporaryFile(suffix=".upload") as whole:
+        for name in sorted(list_files(folder)):
+            with default_storage.open(name, "rb") as part:
+                shutil.copyfileobj(part, whole, length=1024 * 1024)
+        whole.flush()
+        yield Path(whole.name)

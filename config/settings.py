@@ -339,7 +339,7 @@ DEFAULT_STORAGE = (
         },
     }
     if S3_BUCKET
-    # Video files are rewritten under the same names when processing runs again (videos.storage).
+    # Video files are rewritten under the same names when processing runs again (videos.integrations.storage).
     else {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"allow_overwrite": True}}
 )
 STORAGES = {

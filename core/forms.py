@@ -3,6 +3,8 @@ domain errors come back onto the form through ServiceForm.fail()."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 
 from .exceptions import DomainError, RateLimited
@@ -13,6 +15,7 @@ class ServiceForm(forms.Form):
 
     status = 200  # the HTTP status a page re-rendering this form answers with
     error_code = ""  # the machine code of the last domain error
+    result: Any = None  # what the service returned, once core.views.submit() succeeded
 
     def way_out(self) -> tuple[str, str] | None:
         """A link (address, text) that gets the person past the last domain error, shown under

@@ -6,11 +6,6 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from core import health
 from core.errors import api_not_found
 from posts import views as post_views
-from users import urls as user_urls
-
-# The profile page shows the person's posts, so the posts app serves it (users cannot import
-# posts); it keeps its name users:profile beside the other people pages.
-user_pages = ([path("u/<str:username>/", post_views.profile, name="profile"), *user_urls.urlpatterns], "users")
 
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
@@ -24,7 +19,7 @@ urlpatterns = [
     path("api/", include("videos.api_urls")),
     re_path(r"^api/", api_not_found),
     path("", post_views.home, name="home"),
-    path("", include(user_pages)),
+    path("", include("users.urls")),
     path("", include("notifications.urls")),
     path("", include("videos.urls")),
     path("", include("posts.urls")),

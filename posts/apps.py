@@ -14,8 +14,9 @@ class PostsConfig(AppConfig):
         from core.seeding import SEEDERS
         from core.streams import STREAMS
         from notifications.kinds import KINDS
+        from users.profile_sections import PROFILE_SECTIONS, ProfileSection
 
-        from . import notices, seeding, streams
+        from . import notices, seeding, streams, views
         from .factories import KINDS as POST_KINDS
         from .factories import ImageKind, TextKind
         from .strategies.ranking import RANKINGS, Engagement, Personalized, Recency
@@ -27,6 +28,15 @@ class PostsConfig(AppConfig):
         KINDS.register_all(notices.KINDS)
         STREAMS.register_all(streams.STREAMS)
         SEEDERS.register(seeding.PostsSeeder())
+        PROFILE_SECTIONS.register(
+            ProfileSection(
+                "posts",
+                "posts/includes/profile_posts.html",
+                views.profile_posts_section,
+                scripts="posts/includes/scripts.html",
+                order=10,
+            )
+        )
         MENU.register_all(
             [
                 MenuEntry("navbar", "home", "Home", "house-door", url="home", order=10),

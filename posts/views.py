@@ -96,28 +96,29 @@ def hashtag(request, tag):
     return _page(request, "posts/hashtag.html", page, tag=tag.lower().lstrip("#"), ranking=ranking_for("hashtag"))
 
 
-def _profile_page(request, username: str, layout: str, default_size: int = DEFAULT_PAGE_SIZE):
-    person = people.get_profile_for(request.user, username)
+def _profile_posts(request, person, layout: str, default_size: int = DEFAULT_PAGE_SIZE) -> dict:
+    """The context of posts/includes/profile_posts.html: a page of `person`'s posts."""
     cursor, size = page_params(request.GET)
     size = size if "size" in request.GET else default_size
     page = repositories.profile_feed(request.user, person, cursor=cursor, size=size)
+    return list_context(request, page, layout=layout)
+
+
+def profile_posts_section(request, person, relationship, is_me) -> dict:
+    """The posts section of the profile page (users:profile): their posts as a grid of tiles."""
+    return _profile_posts(request, person, "grid", default_size=GRID_PAGE_SIZE)
+
+
+def profile_posts(request, username):
+    """The same posts as full cards, to read and react to them, under the profile's header."""
+    person = people.get_profile_for(request.user, username)
     context = {
         "profile_user": person,
         "relationship": people.get_relationship(request.user, person),
         "is_me": person.pk == request.user.pk,
-        "layout": layout,
+        **_profile_posts(request, person, "list"),
     }
-    return _page(request, "posts/profile.html", page, **context)
-
-
-def profile(request, username):
-    """The profile page (users:profile): the person, then their posts as a grid of tiles."""
-    return _profile_page(request, username, "grid", default_size=GRID_PAGE_SIZE)
-
-
-def profile_posts(request, username):
-    """The same posts as full cards, to read and react to them."""
-    return _profile_page(request, username, "list")
+    return render(request, "posts/profile_posts.html", context)
 
 
 # --- Writing and changing posts ------------------------------------------------------------------

@@ -23,8 +23,7 @@ urlpatterns = [
     path("settings/two-factor/recovery-codes/", two_factor.recovery_codes, name="recovery_codes"),
     path("settings/two-factor/disable/", two_factor.two_factor_disable, name="two_factor_disable"),
     path("settings/blocked/", relations.blocked, name="blocked"),
-    # "u/<username>/" itself (users:profile) shows the person's posts, so the posts app serves it:
-    # config/urls.py adds it to this namespace.
+    path("u/<str:username>/", profiles.profile, name="profile"),
     path("u/<str:username>/followers/", relations.followers, name="followers"),
     path("u/<str:username>/following/", relations.following, name="following"),
     path("u/<str:username>/follow/", relations.follow, name="follow"),

@@ -11,6 +11,7 @@ from PIL import Image
 
 from tests.users.factories import PASSWORD, BlockFactory, FollowFactory, UserFactory
 from users.models import Block, Follow, Profile, TwoFactor, User
+from users.profile_sections import PROFILE_SECTIONS, ProfileSection
 
 pytestmark = pytest.mark.django_db
 
@@ -109,6 +110,41 @@ def test_logout_refuses_get_and_ends_the_session_on_post(client, member):
     assert response.status_code == 302
     assert response["Location"] == reverse("home")
     assert client.get(reverse("users:edit_profile")).status_code == 302
+
+
+@pytest.fixture
+def greeting_section(settings, tmp_path):
+    """A profile section of a test's own, with a script of its own."""
+    (tmp_path / "greeting.html").write_text(
+        "<p>Hello {{ visitor }}: @{{ profile_user.username }}, me {{ is_me }},"
+        " following {{ relationship.following }}</p>"
+    )
+    (tmp_path / "greeting_scripts.html").write_text('<script src="/greeting.js"></script>')
+    engine = settings.TEMPLATES[0]
+    settings.TEMPLATES = [{**engine, "DIRS": [*engine["DIRS"], tmp_path]}, *settings.TEMPLATES[1:]]
+    calls = []
+
+    def context(request, person, relationship, is_me):
+        calls.append((person.username, relationship, is_me))
+        return {"visitor": request.user.username}
+
+    PROFILE_SECTIONS.register(ProfileSection("greeting", "greeting.html", context, scripts="greeting_scripts.html"))
+    yield calls
+    PROFILE_SECTIONS.unregister("greeting")
+
+
+def test_the_profile_shows_the_sections_apps_register(client, greeting_section):
+    # given
+    ana = UserFactory(username="ana")
+    bob = UserFactory(username="bob")
+    FollowFactory(follower=ana, followee=bob)
+    client.force_login(ana)
+    # when
+    content = client.get(reverse("users:profile", args=["bob"])).content.decode()
+    # then the section gets the person as the page sees them, and adds to the page's context
+    assert greeting_section == [("bob", {"following": True, "followed_by": False, "blocking": False}, False)]
+    assert "<p>Hello ana: @bob, me False, following True</p>" in content
+    assert content.count('<script src="/greeting.js"></script>') == 1
 
 
 def test_unknown_profile_is_a_themed_404(client):

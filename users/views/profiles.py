@@ -1,5 +1,6 @@
-"""Web pages of my own profile: its fields and its picture (other people's profile page is
-served by posts, which shows their posts)."""
+"""Web pages of profiles: anyone's profile page, with the sections the apps above plug into it
+(users.profile_sections), and my own profile's fields and picture. NotFound (someone who blocked
+me) rises to core's middleware (404)."""
 
 from __future__ import annotations
 
@@ -10,8 +11,25 @@ from django.views.decorators.http import require_POST
 
 from core.views import attempt, submit
 
-from .. import forms
+from .. import forms, repositories
+from ..profile_sections import scripts_of, sections_for
 from ..services import profiles
+
+
+def profile(request, username):
+    """The profile page (users:profile): the person, then each registered section (their posts...)."""
+    person = repositories.get_profile_for(request.user, username)
+    relationship = repositories.get_relationship(request.user, person)
+    is_me = person.pk == request.user.pk
+    sections = sections_for(request, person, relationship, is_me)
+    context = {
+        "profile_user": person,
+        "relationship": relationship,
+        "is_me": is_me,
+        "sections": sections,
+        "section_scripts": scripts_of(sections),
+    }
+    return render(request, "users/profile.html", context)
 
 
 def _edit_profile_page(request, **overrides):

@@ -74,6 +74,7 @@ class PostKind(Protocol):
     kind: str
     template: str  # what a card shows of the media ("" for none); gets `shared` (the post) and `small`
     script: str  # a static module pages showing posts load for it ("" for none)
+    stylesheet: str  # a stylesheet pages showing posts load for it, in their head ("" for none)
     related: tuple[str, ...]  # select_related paths from a post to its media
 
     def draft(self, *, body: str, images: Sequence, alt_texts: Sequence[str], attachment: object) -> Draft: ...
@@ -91,6 +92,7 @@ class BaseKind:
     kind: str
     template = ""
     script = ""
+    stylesheet = ""
     related: tuple[str, ...] = ()
 
     def media(self, post, request):
@@ -153,6 +155,11 @@ def kind_of(post: Post) -> PostKind:
 def kind_scripts() -> list[str]:
     """The static modules of every kind that has one (a video player, say)."""
     return sorted({kind.script for kind in KINDS if kind.script})
+
+
+def kind_stylesheets() -> list[str]:
+    """The stylesheets of every kind that has one (the video player's)."""
+    return sorted({kind.stylesheet for kind in KINDS if kind.stylesheet})
 
 
 def related_paths() -> list[str]:

@@ -25,6 +25,7 @@ class VideoKind(BaseKind):
     kind: str = Post.Kind.VIDEO
     template = "videos/includes/post_video.html"
     script = "js/videos/video-player.js"
+    stylesheet = "css/videos/player.css"
     related = ("video",)
 
     def draft(self, *, body, images, alt_texts, attachment):

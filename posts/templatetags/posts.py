@@ -5,7 +5,7 @@ from django.conf import settings
 from django.template.loader import get_template
 
 from posts import text
-from posts.factories import kind_of, kind_scripts
+from posts.factories import kind_of, kind_scripts, kind_stylesheets
 from posts.models import Post
 
 register = template.Library()
@@ -59,3 +59,9 @@ def media_cover(post: Post) -> str | None:
 def post_kind_scripts() -> list[str]:
     """Static paths of the modules the post kinds need on a page that shows posts."""
     return kind_scripts()
+
+
+@register.simple_tag
+def post_kind_stylesheets() -> list[str]:
+    """The stylesheets post kinds need (the video player's), for the head of pages with cards."""
+    return kind_stylesheets()

@@ -4,6 +4,7 @@
 // Share copies the post's address (or opens the system's share sheet where there is one).
 import { api, failureMessage } from '../lib/api.js';
 import { announce, liveRegion } from '../lib/announce.js';
+import { sendByScript } from '../lib/forms.js';
 import { shareLinks } from '../lib/share.js';
 
 const FLAGS = { like: 'is_liked', save: 'is_saved', repost: 'is_reposted' };
@@ -37,7 +38,6 @@ async function toggle(form) {
   const button = form.querySelector('button[aria-pressed]');
   const card = form.closest('[data-post-id]');
   const turnOn = button.getAttribute('aria-pressed') !== 'true';
-  form.setAttribute('aria-busy', 'true');
   try {
     const body = await api(form.dataset.api, { method: turnOn ? 'POST' : 'DELETE' });
     // A new repost answers with the repost itself; its original carries the counters.
@@ -45,22 +45,10 @@ async function toggle(form) {
     say(card, '');
   } catch (error) {
     say(card, failureMessage(error));
-  } finally {
-    form.removeAttribute('aria-busy');
   }
 }
 
-// Capture, so this runs before busy-forms.js marks the form as sent.
-document.addEventListener(
-  'submit',
-  (event) => {
-    const form = event.target;
-    if (!(form instanceof HTMLFormElement) || !form.matches('form[data-post-action]')) return;
-    event.preventDefault();
-    if (form.getAttribute('aria-busy') !== 'true') toggle(form);
-  },
-  true,
-);
+sendByScript('form[data-post-action]', toggle);
 
 shareLinks('a[data-share]', {
   copied: (link) => say(link.closest('[data-post-id]'), 'Link copied.'),

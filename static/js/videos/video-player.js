@@ -12,6 +12,7 @@
 
 import { ApiError, api, failureMessage } from '../lib/api.js';
 import { announce, liveRegion } from '../lib/announce.js';
+import { sendByScript } from '../lib/forms.js';
 import { shareLinks } from '../lib/share.js';
 
 const HLS_TYPE = 'application/vnd.apple.mpegurl';
@@ -404,7 +405,6 @@ export function resolveFollowing(root) {
 async function follow(form) {
   const username = form.dataset.follow;
   const following = form.dataset.following === 'true';
-  form.setAttribute('aria-busy', 'true');
   try {
     const body = await api(form.dataset.api, { method: following ? 'DELETE' : 'POST' });
     followStates.set(username, Promise.resolve(body.following));
@@ -412,22 +412,10 @@ async function follow(form) {
     toast(body.following ? `You now follow @${username}.` : `You no longer follow @${username}.`);
   } catch (error) {
     toast(failureMessage(error));
-  } finally {
-    form.removeAttribute('aria-busy');
   }
 }
 
-// Capture, so this runs before busy-forms.js marks the form as sent.
-document.addEventListener(
-  'submit',
-  (event) => {
-    const form = event.target;
-    if (!(form instanceof HTMLFormElement) || !form.matches('form[data-follow]')) return;
-    event.preventDefault();
-    if (form.getAttribute('aria-busy') !== 'true') follow(form);
-  },
-  true,
-);
+sendByScript('form[data-follow]', follow);
 
 shareLinks('a[data-video-share]', {
   title: (link) => link.dataset.title || document.title,

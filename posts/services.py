@@ -23,9 +23,11 @@ from core.jobs import enqueue
 from core.transactions import after_commit
 from notifications.services.inbox import forget
 from users.models import User
+from users.repositories import follower_id_batches
 
 from . import notices, streams, text
 from .factories import clean_body, clean_text, draft_post, kind_of
+from .integrations import timelines
 from .models import Comment, Hashtag, Like, Post, Save
 from .repositories import ensure_can_view, people_mentioned
 from .strategies.ranking import hot_score, initial_hot_score
@@ -272,6 +274,27 @@ def delete_comment(*, comment: Comment, by: User) -> None:
             Comment.objects.filter(pk=comment.parent_id).update(replies_count=F("replies_count") - 1)
         comment.delete()
         _bump(post, comments_count=-removed)
+
+
+FAN_OUT_BATCH = 1000  # followers per Redis script call and per round of live announcements
+
+
+def fan_out_new_post(*, post_id: int) -> None:
+    """Put a new post into the Following-feed timelines, and tell the author's followers' open
+    Following feeds about it if they may see it. The followers are read once for both. Runs in
+    a Celery task (queued by create_post and repost after commit); a deleted post is skipped."""
+    post = Post.objects.select_related("author").filter(pk=post_id).first()
+    if post is None:
+        return
+    push = timelines.start_push(post)  # whatever its audience: readers filter, and an audience can change
+    announce = post.visibility != Post.Visibility.PRIVATE and not post.is_hidden
+    if push is None and not announce:
+        return
+    for follower_ids in follower_id_batches(post.author_id, size=FAN_OUT_BATCH):
+        if push is not None:
+            push(follower_ids)
+        if announce:
+            streams.push_new_post(post, follower_ids)
 
 
 def record_view(*, post: Post, viewer_key: str) -> bool:

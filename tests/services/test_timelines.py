@@ -10,7 +10,7 @@ import redis
 from django.conf import settings
 from django.utils import timezone
 
-from posts import repositories, services, tasks
+from posts import repositories, services
 from posts.models import Post
 from tests.posts.factories import PostFactory
 from tests.users.factories import FollowFactory, UserFactory
@@ -124,7 +124,7 @@ def test_new_posts_are_pushed_into_the_followers_timelines(town, django_capture_
 
 def test_a_post_reaches_every_follower_in_batches(db, monkeypatch, django_capture_on_commit_callbacks):
     # given an author with 5 followers who have read their feeds, pushed 2 timelines at a time
-    monkeypatch.setattr(tasks, "FAN_OUT_BATCH", 2)
+    monkeypatch.setattr(services, "FAN_OUT_BATCH", 2)
     author = UserFactory()
     readers = [FollowFactory(followee=author).follower for _ in range(5)]
     for reader in readers:

@@ -150,7 +150,16 @@ CELERY_BROKER_URL = config("CELERY_BROKER_URL", default="") or REDIS_URL
 CELERY_TASK_ALWAYS_EAGER = flag("CELERY_TASK_ALWAYS_EAGER", default=not CELERY_BROKER_URL)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
+# A task whose worker process died (killed, out of memory) goes back on the queue rather than
+# being acknowledged as failed; tasks are idempotent, so running one again is safe.
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# A message taken by a worker that vanished (SIGKILL of the whole worker) is delivered again
+# after this many seconds: longer than any task runs, or a slow task would run twice at once.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": config("CELERY_VISIBILITY_TIMEOUT", default=3600, cast=int),
+    "unacked_restore_interval": config("CELERY_RESTORE_INTERVAL", default=10, cast=int),
+}
 CELERY_TASK_DEFAULT_QUEUE = config("CELERY_QUEUE", default="shortmedia")
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_RESULT_BACKEND = None
@@ -232,6 +241,9 @@ VIDEO_CHUNK_BYTES = config("VIDEO_CHUNK_BYTES", default=4 * 1024 * 1024, cast=in
 VIDEO_UPLOAD_TTL = timedelta(hours=config("VIDEO_UPLOAD_TTL_HOURS", default=24, cast=int))
 VIDEO_TRANSCODE_TIMEOUT = config("VIDEO_TRANSCODE_TIMEOUT", default=300, cast=int)  # seconds
 VIDEO_STALE_MINUTES = config("VIDEO_STALE_MINUTES", default=15, cast=int)  # a worker that died mid-way
+# A processing worker renews its claim on a video while it works; a claim not renewed for this
+# long is a dead worker's, and the redelivered message takes it over.
+VIDEO_LEASE_SECONDS = config("VIDEO_LEASE_SECONDS", default=120, cast=int)
 VIDEO_VIEW_MIN_MS = 1000  # watched this long before a view counts
 FFMPEG_BINARY = config("FFMPEG_BINARY", default="ffmpeg")
 FFPROBE_BINARY = config("FFPROBE_BINARY", default="ffprobe")

@@ -38,6 +38,10 @@ class TransientError(Exception):
     """Processing stopped for a reason that may pass (storage or database unavailable)."""
 
 
+class Busy(Exception):
+    """Another worker holds the video and renewed its claim within the lease: ask again after it."""
+
+
 def _progress_reporter(video: Video) -> transcoding.Progress:
     last = 0.0
 
@@ -45,12 +49,17 @@ def _progress_reporter(video: Video) -> transcoding.Progress:
         nonlocal last
         now = time.monotonic()
         percent = min(99, int(done * 100))
-        if now - last < PROGRESS_EVERY or percent <= video.progress:
+        # Each write also renews the worker's claim (updated_at), so a stalled percentage still
+        # writes once per quarter lease: only a dead worker's claim goes stale.
+        due = percent > video.progress or now - last >= settings.VIDEO_LEASE_SECONDS / 4
+        if now - last < PROGRESS_EVERY or not due:
             return
         last = now
         video.progress = percent
         try:
-            Video.objects.filter(pk=video.pk, state=states.PROCESSING).update(progress=percent)
+            Video.objects.filter(pk=video.pk, state=states.PROCESSING).update(
+                progress=percent, updated_at=timezone.now()
+            )
         except DatabaseError as error:
             # Progress is only shown; a busy database must not stop the transcode (the next
             # report, or the end, writes again).
@@ -63,19 +72,16 @@ def _progress_reporter(video: Video) -> transcoding.Progress:
 
 def process_video(*, video_id: int) -> None:
     """Make the renditions of a video and publish it. Safe to call any number of times: only
-    a call that moves the video from uploaded to processing does the work, so a duplicate or
-    late message does nothing, and files are written under fixed names, so a retry replaces
-    its earlier attempt's files rather than adding a second set. A problem with the file
-    fails the video with the reason; a passing one (storage, database) puts it back to
-    uploaded and raises TransientError for the task to retry."""
+    a call that claims the video (moves it from uploaded to processing, or takes over a claim
+    its worker stopped renewing for VIDEO_LEASE_SECONDS: a worker killed mid-way) does the
+    work, so a duplicate or redelivered message does nothing twice; a message that finds the
+    video held by a live worker raises Busy for the task to ask again after the lease. Files
+    are written under fixed names, so a retry replaces its earlier attempt's files rather than
+    adding a second set. A problem with the file fails the video with the reason; a passing
+    one (storage, database) puts it back to uploaded and raises TransientError for the task
+    to retry."""
     video = Video.objects.filter(pk=video_id).select_related("owner").first()
-    if video is None or video.state != states.UPLOADED:
-        return
-    try:
-        states.VIDEO.transition(
-            video, states.PROCESSING, progress=0, attempts=video.attempts + 1, processing_started_at=timezone.now()
-        )
-    except Conflict:
+    if video is None or not _claim(video):
         return
     after_commit(streams.push_status, video)
     try:
@@ -96,6 +102,31 @@ def process_video(*, video_id: int) -> None:
         with suppress(Conflict):
             states.VIDEO.transition(video, states.UPLOADED, expected=states.PROCESSING)
         raise TransientError(str(error)) from error
+
+
+def _claim(video: Video) -> bool:
+    """Take the video for this worker: True when this call won it, False when there is nothing
+    to do. Both ways are conditional updates, so of two workers only one wins."""
+    now = timezone.now()
+    claim = {"progress": 0, "attempts": video.attempts + 1, "processing_started_at": now}
+    if video.state == states.PROCESSING:
+        lapsed = Video.objects.filter(
+            pk=video.pk,
+            state=states.PROCESSING,
+            updated_at__lt=now - timedelta(seconds=settings.VIDEO_LEASE_SECONDS),
+        ).update(updated_at=now, **claim)
+        if not lapsed:
+            raise Busy(f"Video {video.pk} is being processed by another worker.")
+        logger.warning("Video %s: its worker stopped mid-way; this one takes over", video.pk)
+        video.refresh_from_db()
+        return True
+    if video.state != states.UPLOADED:
+        return False
+    try:
+        states.VIDEO.transition(video, states.PROCESSING, **claim)
+    except Conflict:
+        return False
+    return True
 
 
 def _fail(video: Video, reason: str) -> None:

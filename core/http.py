@@ -45,6 +45,7 @@ def id_param(data, name: str, *, of: str) -> int | None:
     value = data.get(name)
     if value in (None, ""):
         return None
-    if not value.isdigit() or len(value) > 18:
+    # isascii() too: isdigit() also takes "²" or "٣", which int() then refuses or reads.
+    if not (value.isascii() and value.isdigit()) or len(value) > 18:
         raise ValidationFailed.on(name, f"{name} must be a {of} id (a whole number).")
     return int(value)

@@ -10,6 +10,8 @@ from django.urls import reverse
 
 from core.forms import ServiceForm
 
+from .validators import validate_code, validate_second_factor_code
+
 
 def _password(label: str = "Password", autocomplete: str = "current-password") -> forms.CharField:
     return forms.CharField(
@@ -31,6 +33,7 @@ def _six_digit_code(label: str = "6-digit code", **kwargs) -> forms.CharField:
     return forms.CharField(
         label=label,
         max_length=12,
+        validators=[validate_code],
         widget=forms.TextInput(
             attrs={
                 "class": "form-control code-input",
@@ -91,6 +94,7 @@ class SecondFactorForm(ServiceForm):
     code = forms.CharField(
         label="Authentication code",
         max_length=20,
+        validators=[validate_second_factor_code],
         help_text="The 6 digits your authenticator app shows, or one of your recovery codes.",
         widget=forms.TextInput(
             attrs={"autocomplete": "one-time-code", "autocapitalize": "none", "spellcheck": "false"}
@@ -162,3 +166,30 @@ class AvatarForm(ServiceForm):
         help_text="JPEG, PNG, WebP or GIF; it is cropped to a square.",
         widget=forms.FileInput(attrs={"accept": "image/*"}),
     )
+
+
+class _SecondFactorIfOn(ServiceForm):
+    """A form that asks for the 2FA code too when the account has two-factor authentication."""
+
+    code = forms.CharField(
+        label="Authentication code",
+        max_length=20,
+        help_text="The 6 digits your authenticator app shows, or one of your recovery codes.",
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "autocapitalize": "none", "spellcheck": "false"}
+        ),
+    )
+
+    def __init__(self, *args, two_factor: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not two_factor:
+            del self.fields["code"]
+
+
+class DeleteAccountForm(_SecondFactorIfOn):
+    password = _password("Your password")
+    field_order = ["password", "code"]
+
+
+class RestoreAccountForm(_SecondFactorIfOn):
+    pass

@@ -456,7 +456,7 @@ def test_login_with_two_factor_asks_for_the_code(client):
     TwoFactor.objects.create(user=ana, secret=secret, confirmed_at="2026-01-01T00:00:00Z")
     # when
     first = client.post(reverse("users:login"), {"identifier": "ana", "password": PASSWORD})
-    wrong = client.post(reverse("users:login_verify"), {"code": "nonsense"})
+    wrong = client.post(reverse("users:login_verify"), {"code": "abcd-abcd-abcd"})
     right = client.post(reverse("users:login_verify"), {"code": pyotp.TOTP(secret).now()})
     # then
     assert first["Location"] == reverse("users:login_verify")

@@ -14,6 +14,7 @@ from core.api import parsed
 from core.http import client_ip
 
 from ..services import accounts, two_factor
+from ..validators import validate_code, validate_second_factor_code
 
 
 class TokensSerializer(serializers.Serializer):
@@ -57,7 +58,7 @@ class ConfirmSignUpApi(APIView):
     permission_classes = [AllowAny]
 
     class InputSerializer(EmailSerializer):
-        code = serializers.CharField(max_length=12)
+        code = serializers.CharField(max_length=12, validators=[validate_code])
 
     @extend_schema(request=InputSerializer, responses=TokensSerializer, summary="Confirm the emailed code")
     def post(self, request):
@@ -82,7 +83,10 @@ class TokenApi(APIView):
         identifier = serializers.CharField(max_length=254, help_text="Email address or username.")
         password = serializers.CharField(max_length=128)
         otp = serializers.CharField(
-            max_length=20, required=False, help_text="Authenticator or recovery code, if 2FA is on."
+            max_length=20,
+            required=False,
+            validators=[validate_second_factor_code],
+            help_text="Authenticator or recovery code, if 2FA is on.",
         )
 
     @extend_schema(
@@ -127,7 +131,7 @@ class PasswordResetConfirmApi(APIView):
     permission_classes = [AllowAny]
 
     class InputSerializer(EmailSerializer):
-        code = serializers.CharField(max_length=12)
+        code = serializers.CharField(max_length=12, validators=[validate_code])
         new_password = serializers.CharField(max_length=128)
 
     @extend_schema(request=InputSerializer, responses={204: None}, summary="Set a new password with the emailed code")

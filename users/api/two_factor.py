@@ -10,6 +10,7 @@ from rest_framework.views import APIView
 from core.api import parsed
 
 from ..services import two_factor
+from ..validators import validate_code
 
 
 class RecoveryCodesSerializer(serializers.Serializer):
@@ -29,7 +30,7 @@ class TwoFactorSetupApi(APIView):
 
 class TwoFactorConfirmApi(APIView):
     class InputSerializer(serializers.Serializer):
-        code = serializers.CharField(max_length=12)
+        code = serializers.CharField(max_length=12, validators=[validate_code])
 
     @extend_schema(request=InputSerializer, responses=RecoveryCodesSerializer, summary="Turn 2FA on with a first code")
     def post(self, request):

@@ -17,6 +17,7 @@ from core.exceptions import RateLimited, ValidationFailed
 from core.jobs import enqueue
 
 from ..models import EmailCode, User
+from ..validators import clean_code
 
 
 def hash_secret(user: User, purpose: str, code: str) -> str:
@@ -50,7 +51,9 @@ def issue_code(*, user: User, purpose: str) -> None:
 
 def consume_code(*, user: User, purpose: str, code: str) -> None:
     """Accept `code` once, or raise saying exactly why not. Must not run inside an outer
-    transaction that the error rolls back: a wrong try has to stay counted."""
+    transaction that the error rolls back: a wrong try has to stay counted. A code that is not
+    six ASCII digits is refused (400) before anything is read or counted."""
+    code = clean_code(code)
     latest = EmailCode.objects.filter(user=user, purpose=purpose).order_by("-created_at").first()
     if latest is None:
         raise ValidationFailed.on("code", "No code was sent for this. Ask for a new one.", code="code_missing")
@@ -61,7 +64,7 @@ def consume_code(*, user: User, purpose: str, code: str) -> None:
         raise ValidationFailed.on("code", "This code was already used. Ask for a new one.", code="code_used")
     if latest.is_expired:
         raise ValidationFailed.on("code", "This code has expired. Ask for a new one.", code="code_expired")
-    if not hmac.compare_digest(latest.code_hash, hash_secret(user, purpose, code.strip())):
+    if not hmac.compare_digest(latest.code_hash, hash_secret(user, purpose, code)):
         EmailCode.objects.filter(pk=latest.pk).update(attempts=F("attempts") + 1)
         left = latest.attempts_left - 1
         raise ValidationFailed.on(

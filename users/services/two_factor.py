@@ -14,6 +14,7 @@ from core import ratelimit
 from core.exceptions import Conflict, NotAuthenticated, ValidationFailed
 
 from ..models import RecoveryCode, TwoFactor, User
+from ..validators import clean_code, clean_second_factor_code, is_digit_code
 from .codes import hash_secret
 
 RECOVERY_PURPOSE = "recovery"
@@ -52,12 +53,13 @@ def _accept_totp(two_factor: TwoFactor, code: str) -> bool:
 
 def confirm_two_factor_setup(*, user: User, code: str) -> list[str]:
     """Turn two-factor on with a first code from the app; returns the recovery codes, shown once."""
+    code = clean_code(code)
     two_factor = TwoFactor.objects.filter(user=user).first()
     if two_factor is None:
         raise Conflict("Start the set-up first.", code="two_factor_not_started")
     if two_factor.enabled:
         raise Conflict("Two-factor authentication is already on.", code="two_factor_enabled")
-    if not _accept_totp(two_factor, code.strip()):
+    if not _accept_totp(two_factor, code):
         raise ValidationFailed.on(
             "code", "That code is wrong. Check your authenticator app's clock.", code="otp_invalid"
         )
@@ -95,17 +97,19 @@ def disable_two_factor(*, user: User, password: str) -> None:
 
 def verify_second_factor(*, user: User, code: str, ip: str) -> None:
     """The second step of a two-step login (the web pages): accept an authenticator code or an
-    unused recovery code, or raise 401. Counts as a login try from `ip`, the client's address."""
+    unused recovery code, or raise 401. Counts as a login try from `ip`, the client's address;
+    a malformed code is a 400 on `code` that counts nothing."""
+    code = clean_second_factor_code(code)
     ratelimit.hit("login", ip)
     _check_second_factor(user, code)
 
 
 def _check_second_factor(user: User, code: str) -> None:
+    """`code` went through clean_second_factor_code: ASCII, stripped, lower-case."""
     # Limited per account too, so spreading guesses over many addresses does not help.
     ratelimit.hit("second_factor", f"user:{user.pk}")
-    code = code.strip().lower()
     two_factor = TwoFactor.objects.get(user=user, confirmed_at__isnull=False)
-    if len(code) == 6 and code.isdigit() and _accept_totp(two_factor, code):
+    if is_digit_code(code) and _accept_totp(two_factor, code):
         return
     recovery = RecoveryCode.objects.filter(
         user=user, used_at__isnull=True, code_hash=hash_secret(user, RECOVERY_PURPOSE, code)
@@ -122,4 +126,4 @@ def check_second_factor_if_enabled(*, user: User, code: str) -> None:
         return
     if not code:
         raise NotAuthenticated("Enter the code from your authenticator app.", code="otp_required")
-    _check_second_factor(user, code)
+    _check_second_factor(user, clean_second_factor_code(code, field="otp"))

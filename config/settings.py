@@ -5,10 +5,12 @@ local-memory cache and eager Celery, so `make run` needs no servers. Setting DAT
 REDIS_URL switches to MySQL/MariaDB and Redis for the cache, channel layer and Celery broker.
 """
 
+import os
 from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE
 from decouple import Csv, config
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -57,7 +59,12 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Prometheus's request metrics wrap everything else (Before first, After last); the request
+    # id and access line (core.logs) come next, so every later line carries the id.
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    "core.logs.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "core.csp.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -66,6 +73,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "core.middleware.DomainErrorMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -159,12 +167,15 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": config("CELERY_VISIBILITY_TIMEOUT", default=3600, cast=int),
     "unacked_restore_interval": config("CELERY_RESTORE_INTERVAL", default=10, cast=int),
+    "unacked_restore_throttle": 1,  # look at every interval (kombu's default is every tenth)
 }
 CELERY_TASK_DEFAULT_QUEUE = config("CELERY_QUEUE", default="shortmedia")
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_RESULT_BACKEND = None
 CELERY_BEAT_SCHEDULE = {
     "purge-stale-signups": {"task": "users.tasks.purge_stale_signups", "schedule": timedelta(hours=6)},
+    # Expired data downloads are deleted; accounts past their deletion grace period are erased.
+    "your-data-upkeep": {"task": "users.tasks.your_data_upkeep", "schedule": timedelta(hours=1)},
     # Each run mails those whose digest is due (a day after their last one).
     "notification-digests": {"task": "notifications.tasks.send_digests", "schedule": timedelta(hours=1)},
     # Abandoned resumable uploads are deleted; videos whose worker died are queued again.
@@ -189,6 +200,10 @@ EMAIL_CODE_TTL = timedelta(minutes=config("EMAIL_CODE_TTL_MINUTES", default=10, 
 EMAIL_CODE_MAX_ATTEMPTS = config("EMAIL_CODE_MAX_ATTEMPTS", default=5, cast=int)
 EMAIL_CODE_COOLDOWN = timedelta(seconds=config("EMAIL_CODE_COOLDOWN_SECONDS", default=60, cast=int))
 UNCONFIRMED_ACCOUNT_TTL = timedelta(days=config("UNCONFIRMED_ACCOUNT_DAYS", default=7, cast=int))
+# "Delete my account": hidden at once, erased for good after this many days unless cancelled.
+ACCOUNT_DELETION_GRACE_DAYS = config("ACCOUNT_DELETION_GRACE_DAYS", default=14, cast=int)
+# "Download your data": how long a finished zip stays downloadable before it is deleted.
+DATA_EXPORT_KEEP_DAYS = config("DATA_EXPORT_KEEP_DAYS", default=7, cast=int)
 TOTP_ISSUER = config("TOTP_ISSUER", default=SITE_NAME)
 RECOVERY_CODE_COUNT = 10
 
@@ -256,7 +271,15 @@ NOTIFICATION_GROUP_HOURS = config("NOTIFICATION_GROUP_HOURS", default=24, cast=i
 VAPID_PUBLIC_KEY = config("VAPID_PUBLIC_KEY", default="")
 VAPID_PRIVATE_KEY = config("VAPID_PRIVATE_KEY", default="")
 VAPID_SUBJECT = config("VAPID_SUBJECT", default="mailto:admin@localhost")
-# Hosts whose plain-HTTP push endpoints are accepted (a local test push service); never in production.
+# The push services devices may subscribe at (host names; "*.example.com" for its subdomains). A
+# self-hosted push service is added by name, with WEB_PUSH_CA_BUNDLE if a private CA signed it.
+WEB_PUSH_SERVICES = config(
+    "WEB_PUSH_SERVICES",
+    default="fcm.googleapis.com,updates.push.services.mozilla.com,web.push.apple.com,*.notify.windows.com",
+    cast=Csv(),
+)
+WEB_PUSH_CA_BUNDLE = config("WEB_PUSH_CA_BUNDLE", default="")
+# Hosts exempt from every endpoint check (plain HTTP, local addresses): a local test push service only.
 WEB_PUSH_TEST_HOSTS = config("WEB_PUSH_TEST_HOSTS", default="", cast=Csv())
 SMS_BACKEND = config("SMS_BACKEND", default="notifications.integrations.sms.ConsoleSmsBackend")
 
@@ -274,6 +297,10 @@ RATE_LIMITS = {
     # Videos started per person (each costs a transcode) and upload chunks per person.
     "video": config("RATE_LIMIT_VIDEO", default="20/3600"),
     "video_chunk": config("RATE_LIMIT_VIDEO_CHUNK", default="600/300"),
+    # Downloads of one's data asked for per person (each zips all their files).
+    "data_export": config("RATE_LIMIT_DATA_EXPORT", default="3/86400"),
+    # Content-Security-Policy violation reports per client address (a busy page may send a few).
+    "csp_report": config("RATE_LIMIT_CSP_REPORT", default="60/300"),
     "api_anon": config("RATE_LIMIT_API_ANON", default="300/300"),
     "api_user": config("RATE_LIMIT_API_USER", default="1500/300"),
 }
@@ -287,9 +314,9 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_THROTTLE_CLASSES": ["core.throttling.ApiRateThrottle"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": [
-        "rest_framework.parsers.JSONParser",
-        "rest_framework.parsers.FormParser",
+    "DEFAULT_PARSER_CLASSES": [  # bounded size and nesting: core/parsers.py
+        "core.parsers.BoundedJSONParser",
+        "core.parsers.BoundedFormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
     "EXCEPTION_HANDLER": "core.errors.api_exception_handler",
@@ -314,6 +341,9 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Every operation's error answers (401/429 everywhere, 400/404/409/... where they can
+    # occur) with the one error body, so clients and tests/security's fuzzing can rely on them.
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "core.schema.declare_errors"],
 }
 
 # --- Email ----------------------------------------------------------------------------------
@@ -332,8 +362,16 @@ STATIC_ROOT = BASE_DIR / "var" / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(config("MEDIA_ROOT", default=str(BASE_DIR / "media")))
+# Files of posts and videos are served only by signed, expiring URLs (core.media), checked by
+# nginx's secure_link in production. Like SECRET_KEY: required in production, a fake in DEBUG.
+MEDIA_SIGNING_KEY = config("MEDIA_SIGNING_KEY", default="") or ("dev-only-insecure-media-key" if DEBUG else "")
+if not MEDIA_SIGNING_KEY:
+    raise RuntimeError("MEDIA_SIGNING_KEY must be set in the environment when DEBUG is False.")
+# Seconds a signed media URL works (up to a quarter more: expiries are rounded up so pages stay
+# cacheable). Also the longest a file stays reachable after its post turns private or is deleted.
+MEDIA_URL_LIFETIME = config("MEDIA_URL_LIFETIME", default=4 * 3600, cast=int)
 # Media on S3-compatible storage (AWS, MinIO, Ceph, …) when a bucket is named, else on disk.
-# Video playlists name their segments relatively, so the bucket must serve plain (unsigned) URLs.
+# The bucket stays private: the app redirects a signed media URL to a presigned one.
 S3_BUCKET = config("S3_BUCKET", default="")
 DEFAULT_STORAGE = (
     {
@@ -346,7 +384,7 @@ DEFAULT_STORAGE = (
             "secret_key": config("S3_SECRET_KEY", default="") or None,
             "custom_domain": config("S3_CUSTOM_DOMAIN", default="") or None,
             "default_acl": config("S3_DEFAULT_ACL", default="") or None,
-            "querystring_auth": False,
+            "querystring_auth": True,
             "file_overwrite": True,
         },
     }
@@ -364,6 +402,8 @@ STORAGES = {
 }
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+# A JSON body of the API may be this large (413 past it); its inputs are small.
+API_JSON_MAX_BYTES = config("API_JSON_MAX_BYTES", default=1024 * 1024, cast=int)
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = config("TIME_ZONE", default="UTC")
@@ -392,11 +432,75 @@ if HTTPS:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
 
+# Content-Security-Policy (django-csp, through core.csp.CSPMiddleware): scripts only from this
+# site or carrying the response's nonce, no inline styles, nothing framed. Pages get this policy;
+# JSON answers get core.csp.DATA_POLICY. Violations are logged by core.csp.report.
+# CSP_REPORT_ONLY sends it as Content-Security-Policy-Report-Only, to try it without enforcing.
+# MEDIA_ORIGINS: other origins media files may come from (an S3 bucket or CDN that signed media
+# URLs redirect to), e.g. https://media.example.org.
+CSP_REPORT_ONLY = flag("CSP_REPORT_ONLY", default=False)
+MEDIA_ORIGINS = config("MEDIA_ORIGINS", default="", cast=Csv())
+_CSP = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'", NONCE],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:", "blob:", *MEDIA_ORIGINS],
+        "media-src": ["'self'", "blob:", *MEDIA_ORIGINS],
+        # The same host's ws:/wss: are added per request (core.csp.CSPMiddleware).
+        "connect-src": ["'self'", *MEDIA_ORIGINS],
+        "worker-src": ["'self'", "blob:"],  # hls.js may run its demuxer in a blob: worker
+        "font-src": ["'self'"],
+        "manifest-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "report-uri": ["/csp-report"],
+    }
+}
+CONTENT_SECURITY_POLICY = None if CSP_REPORT_ONLY else _CSP
+CONTENT_SECURITY_POLICY_REPORT_ONLY = _CSP if CSP_REPORT_ONLY else None
+
+# --- Operations: logs, metrics, error tracking -------------------------------------------------
+# Every log line, ours and the libraries', is formatted by structlog (core.logs) and carries the
+# request id: JSON lines for a log collector in production, readable lines in development.
+LOG_FORMAT = config("LOG_FORMAT", default="console" if DEBUG else "json")
+if LOG_FORMAT not in ("json", "console"):
+    raise RuntimeError("LOG_FORMAT is json or console.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {"structlog": {"()": "core.logs.formatter", "log_format": LOG_FORMAT}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "structlog"}},
     "root": {"handlers": ["console"], "level": config("LOG_LEVEL", default="INFO")},
     # A line per finished task is noise (workers log failures and retries at WARNING).
     "loggers": {"django.db.backends": {"level": "WARNING"}, "celery.app.trace": {"level": "WARNING"}},
 }
+
+# /metrics (core.metrics) answers staff sessions and `Authorization: Bearer <METRICS_TOKEN>`;
+# without a token only staff can read it. With several processes (gunicorn workers), each writes
+# its samples to files in PROMETHEUS_MULTIPROC_DIR (prometheus_client reads the variable itself
+# at import) and /metrics adds them up.
+METRICS_TOKEN = config("METRICS_TOKEN", default="")
+PROMETHEUS_MULTIPROC_DIR = config("PROMETHEUS_MULTIPROC_DIR", default="")
+if PROMETHEUS_MULTIPROC_DIR:
+    os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", PROMETHEUS_MULTIPROC_DIR)  # when set in .env only
+
+# Errors and their traces go to Sentry (or a Sentry-compatible tracker) only when a DSN is set.
+SENTRY_DSN = config("SENTRY_DSN", default="")
+if SENTRY_DSN:
+    import sentry_sdk
+    from sentry_sdk.integrations.celery import CeleryIntegration
+    from sentry_sdk.integrations.django import DjangoIntegration
+
+    from core.logs import tag_request_id
+
+    sentry_sdk.init(
+        dsn=SENTRY_DSN,
+        environment=config("SENTRY_ENVIRONMENT", default="production"),
+        traces_sample_rate=config("SENTRY_TRACES_SAMPLE_RATE", default=0.0, cast=float),
+        send_default_pii=False,
+        integrations=[DjangoIntegration(), CeleryIntegration()],
+        before_send=tag_request_id,
+    )

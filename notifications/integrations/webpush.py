@@ -12,15 +12,26 @@ of it, an Outcome per device. What to do about that is services.delivery's decis
   the device is kept: dropping every device over a configuration mistake would lose them all,
   and a browser re-subscribes under the current key when its settings page next loads.
 A stored key that cannot encrypt anything (it never passes add_push_subscription; only a
-damaged row has one) is GONE: it could never receive a push."""
+damaged row has one) is GONE: it could never receive a push.
+
+Where a push goes: the endpoint's name (services.devices took only names of known push
+services) is resolved once per push, and every address it resolves to must be globally
+routable, else the device is GONE and nothing is sent: a name may lead anywhere, and this
+server must not be steered into its own network. The connection then goes to the checked
+address, with the name as TLS server name, as the name the certificate must carry and as the
+Host header; there is no second lookup that could answer differently. Redirects are not
+followed (a push service answers; a 3xx is REFUSED)."""
 
 from __future__ import annotations
 
 import enum
 import functools
+import ipaddress
 import logging
+import socket
 import time
 from collections.abc import Iterable, Iterator
+from typing import Any
 from urllib.parse import urlsplit
 
 import requests
@@ -30,6 +41,7 @@ from http_ece import ECEException
 from py_vapid import Vapid, VapidException
 from py_vapid.utils import b64urlencode
 from pywebpush import WebPushException, webpush
+from requests.adapters import HTTPAdapter
 
 from ..models import PushSubscription
 
@@ -55,6 +67,73 @@ class PushServiceUnavailable(OSError):
     trying every device); tasks.send_push retries OSError."""
 
 
+class NotPublicAddress(requests.exceptions.ConnectionError):
+    """A push service's name resolved to an address outside the public Internet."""
+
+
+# IPv6 prefixes that carry an IPv4 address a gateway connects to (NAT64, RFC 6052 and 8215).
+_NAT64 = (ipaddress.ip_network("64:ff9b::/96"), ipaddress.ip_network("64:ff9b:1::/48"))
+
+
+def routable(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    """Whether a push may go to this address: a globally routable unicast one, so no loopback,
+    private, link-local, shared (100.64/10), reserved, unspecified or multicast address. An
+    IPv6 address that wraps an IPv4 one (mapped, 6to4, Teredo, NAT64) is refused whatever it
+    wraps: such addresses are how a local IPv4 address is spelt in IPv6."""
+    if isinstance(address, ipaddress.IPv6Address) and (
+        address.ipv4_mapped or address.sixtofour or address.teredo or any(address in net for net in _NAT64)
+    ):
+        return False
+    return address.is_global and not address.is_multicast
+
+
+def _checked_address(host: str, port: int) -> str:
+    """The address to connect to for `host`: the first it resolves to, once every one of them
+    is routable (a test host's need not be)."""
+    try:
+        found = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except OSError as error:  # no answer now: the push is retried
+        raise requests.exceptions.ConnectionError(f"Cannot resolve {host}: {error}") from error
+    addresses = [str(info[4][0]) for info in found]
+    if host not in settings.WEB_PUSH_TEST_HOSTS:
+        refused = [address for address in addresses if not routable(ipaddress.ip_address(address))]
+        if refused:
+            raise NotPublicAddress(f"{host} resolves to {', '.join(refused)}")
+    return addresses[0]
+
+
+class _PinnedAdapter(HTTPAdapter):
+    """Connects to the address _checked_address approved, under the endpoint's name."""
+
+    def build_connection_pool_key_attributes(
+        self, request: requests.PreparedRequest, verify: Any, cert: Any = None
+    ) -> tuple[dict[str, Any], dict[str, Any]]:
+        host_params, pool_kwargs = super().build_connection_pool_key_attributes(request, verify, cert)
+        name, scheme = host_params["host"], host_params["scheme"]
+        host_params["host"] = _checked_address(name, host_params["port"] or (443 if scheme == "https" else 80))
+        if scheme == "https":
+            pool_kwargs["server_hostname"] = pool_kwargs["assert_hostname"] = name
+        return host_params, pool_kwargs
+
+    def add_headers(self, request: requests.PreparedRequest, **kwargs: Any) -> None:
+        request.headers["Host"] = urlsplit(request.url).netloc
+
+
+class _Session(requests.Session):
+    """Straight to the push service: no redirects, no proxies or CA bundles from the
+    environment; a self-hosted push service's private CA comes from settings."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.trust_env = False
+        self.verify = settings.WEB_PUSH_CA_BUNDLE or True
+        self.mount("https://", _PinnedAdapter())
+        self.mount("http://", _PinnedAdapter())  # test hosts only: services.devices takes HTTPS
+
+    def get_redirect_target(self, resp: requests.Response) -> None:
+        return None
+
+
 def signing_key() -> Vapid | None:
     """This server's VAPID key from the settings, or None (logged) when push is off or the
     settings are unusable."""
@@ -67,7 +146,7 @@ def push(
     """Push `data` to each device in turn, yielding each with what became of its push as soon
     as its push service answered, so the caller records one before the next is tried."""
     authorization = functools.cache(functools.partial(_authorization, vapid))  # one token per push service
-    with requests.Session() as session:  # devices on the same push service share a connection
+    with _Session() as session:  # devices on the same push service share a connection
         for subscription in subscriptions:
             yield subscription, _send(subscription, data, authorization, session)
 
@@ -115,6 +194,9 @@ def _send(subscription: PushSubscription, data: str, authorization, session: req
             timeout=TIMEOUT,
             requests_session=session,
         )
+    except NotPublicAddress as error:
+        logger.warning("Push device %s is not on the public Internet (%s); dropping it.", subscription.pk, error)
+        return Outcome.GONE
     except requests.RequestException as error:  # no answer: refused, reset, timed out
         logger.warning("Push service %s unreachable for device %s: %s", origin, subscription.pk, error)
         return Outcome.UNAVAILABLE

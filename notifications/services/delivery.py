@@ -17,13 +17,14 @@ from django.utils import timezone
 
 from core import ratelimit
 from core.exceptions import RateLimited
+from core.metrics import NOTIFICATIONS_SENT
 
 from .. import repositories
 from ..integrations import email, sms, webpush
 from ..kinds import get_kind
 from ..models import DeliverySettings, Notification
 from ..tokens import DIGEST, emails_about
-from .devices import drop_push_subscription, touch_push_subscription
+from .devices import drop_push_subscription, is_known_push_endpoint, touch_push_subscription
 
 logger = logging.getLogger(__name__)
 
@@ -90,6 +91,7 @@ def send_notification_email(*, notification_id: int) -> bool:
     email.send_email(
         to=recipient, subject=notification.text, template="notification", context=context, unsubscribe_kind=kind.name
     )
+    NOTIFICATIONS_SENT.labels(channel="email").inc()
     return True
 
 
@@ -131,6 +133,7 @@ def _send_digest(user, rows: list[Notification]) -> bool:
         # and the people after this one still get theirs.
         logger.warning("Could not send the notification digest to user %s", user.pk, exc_info=True)
         return False
+    NOTIFICATIONS_SENT.labels(channel="digest").inc()
     return True
 
 
@@ -145,15 +148,22 @@ def record_digest_sent(*, user, at) -> None:
 def push_notification(*, notification_id: int) -> int:
     """Push a notification to each of its recipient's devices that has not had it yet. Does
     nothing when the notification is gone or this server has no (valid) VAPID keys. Devices
-    the push service calls gone are forgotten. Raises webpush.PushServiceUnavailable, after
-    trying every device, when some could not be reached now. Returns how many devices took it."""
+    the push service calls gone are forgotten, as are those whose endpoint is no longer of a
+    known push service or whose name resolves to an address that is not public. Raises
+    webpush.PushServiceUnavailable, after trying every device, when some could not be reached
+    now. Returns how many devices took it."""
     vapid = webpush.signing_key()
     if vapid is None:
         return 0
     notification = repositories.get_notification(notification_id)
     if notification is None:
         return 0
-    subscriptions = list(repositories.push_subscriptions_of(notification.recipient_id))
+    subscriptions = []
+    for subscription in repositories.push_subscriptions_of(notification.recipient_id):
+        if is_known_push_endpoint(subscription.endpoint):
+            subscriptions.append(subscription)
+        else:  # stored before its push service left the list (or before there was one)
+            drop_push_subscription(subscription_id=subscription.pk)
     marks = {subscription.pk: f"webpush:sent:{notification_id}:{subscription.pk}" for subscription in subscriptions}
     already = cache.get_many(list(marks.values()))
     waiting = [subscription for subscription in subscriptions if marks[subscription.pk] not in already]
@@ -165,6 +175,7 @@ def push_notification(*, notification_id: int) -> int:
         if outcome is webpush.Outcome.SENT:
             touch_push_subscription(subscription_id=subscription.pk)
             cache.set(marks[subscription.pk], True, SENT_MARK_SECONDS)
+            NOTIFICATIONS_SENT.labels(channel="push").inc()
             pushed += 1
         elif outcome is webpush.Outcome.GONE:
             drop_push_subscription(subscription_id=subscription.pk)
@@ -216,4 +227,5 @@ def send_notification_sms(*, notification_id: int) -> bool:
         return False
     link = f" {settings.SITE_URL}{notification.url}" if notification.url else ""
     sms.send_sms(to=phone, text=f"{settings.SITE_NAME}: {notification.text}{link}")
+    NOTIFICATIONS_SENT.labels(channel="sms").inc()
     return True

@@ -6,10 +6,12 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
-import ipaddress
+import hmac
+import re
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.db import transaction
 from django.utils import timezone
 
 from core.exceptions import ValidationFailed
@@ -27,34 +29,68 @@ def _base64url_bytes(value: str, field: str, length: int) -> bytes:
     return raw
 
 
-def _check_endpoint(endpoint: str) -> None:
-    """Push services are public HTTPS servers; anything else would make this server send
-    requests into its own network on a client's word."""
+# A host as push services name theirs: ASCII labels, the last one starting with a letter, so no
+# spelling of an IP address (2130706433, 0x7f000001, 127.1, 0177.0.0.1, [::1]) and no trailing
+# dot passes; no user name, no brackets, an optional port.
+_NETLOC = re.compile(r"(?P<host>[a-z0-9.-]{1,253})(?::(?P<port>[0-9]{1,5}))?")
+_NAME = re.compile(r"(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z](?:[a-z0-9-]{0,61}[a-z0-9])?")
+
+
+def is_known_push_endpoint(endpoint: str) -> bool:
+    """An HTTPS address of one of settings.WEB_PUSH_SERVICES (or of a test host): the only
+    places this server sends pushes to. Where the name resolves is checked at each push
+    (integrations.webpush)."""
     parts = urlsplit(endpoint)
-    host = parts.hostname or ""
-    allowed_plain = host in settings.WEB_PUSH_TEST_HOSTS
-    try:
-        private = not ipaddress.ip_address(host).is_global
-    except ValueError:
-        private = host == "localhost" or host.endswith((".localhost", ".local", ".internal"))
-    if len(endpoint) > 1000 or not host or (not allowed_plain and (parts.scheme != "https" or private)):
-        raise ValidationFailed.on(
-            "endpoint", "The endpoint must be an HTTPS address of a public push service.", code="bad_endpoint"
-        )
+    netloc = _NETLOC.fullmatch(parts.netloc.lower()) if parts.netloc.isascii() else None
+    if len(endpoint) > 1000 or not endpoint.isprintable() or " " in endpoint or netloc is None:
+        return False
+    host, port = netloc["host"], netloc["port"]
+    if port is not None and not 0 < int(port) < 65536:
+        return False
+    if host in settings.WEB_PUSH_TEST_HOSTS:
+        return parts.scheme in ("http", "https")
+    return parts.scheme == "https" and _NAME.fullmatch(host) is not None and _listed(host)
+
+
+def _listed(host: str) -> bool:
+    for service in settings.WEB_PUSH_SERVICES:
+        service = service.lower()
+        if host == service or (service.startswith("*.") and host.endswith(service[1:])):
+            return True
+    return False
 
 
 def add_push_subscription(*, user, endpoint: str, p256dh: str, auth: str, user_agent: str = "") -> PushSubscription:
-    """Remember a device's push subscription for the user. Sending it again refreshes it; a
-    device that changed hands moves to its new user."""
-    _check_endpoint(endpoint)
+    """Remember a device's push subscription for the user; only endpoints of the known push
+    services are taken. Sending it again refreshes it. A device belongs to whoever subscribed
+    it: someone else takes it over only with its keys (the same browser, now signed in as
+    them), since the keys are the browser's secret; without them the claim is refused and the
+    device stays as it was."""
+    if not is_known_push_endpoint(endpoint):
+        raise ValidationFailed.on(
+            "endpoint", "The endpoint must be an HTTPS address of a known push service.", code="bad_endpoint"
+        )
     raw_key = _base64url_bytes(p256dh, "p256dh", 65)
     if raw_key[0] != 4:  # an uncompressed P-256 point
         raise ValidationFailed.on("p256dh", "This is not a push subscription's p256dh key.", code="bad_key")
     _base64url_bytes(auth, "auth", 16)
-    subscription, _ = PushSubscription.objects.update_or_create(
-        endpoint_hash=hashlib.sha256(endpoint.encode()).hexdigest(),
-        defaults={"user": user, "endpoint": endpoint, "p256dh": p256dh, "auth": auth, "user_agent": user_agent[:200]},
-    )
+    fields = {"user": user, "endpoint": endpoint, "p256dh": p256dh, "auth": auth, "user_agent": user_agent[:200]}
+    with transaction.atomic():
+        subscription, created = PushSubscription.objects.select_for_update().get_or_create(
+            endpoint_hash=hashlib.sha256(endpoint.encode()).hexdigest(), defaults=fields
+        )
+        if created:
+            return subscription
+        same_keys = hmac.compare_digest(subscription.p256dh, p256dh) & hmac.compare_digest(subscription.auth, auth)
+        if subscription.user_id != user.pk and not same_keys:
+            raise ValidationFailed.on(
+                "endpoint",
+                "This push subscription cannot be used; subscribe this browser again.",
+                code="bad_subscription",
+            )
+        for name, value in fields.items():
+            setattr(subscription, name, value)
+        subscription.save(update_fields=list(fields))
     return subscription
 
 

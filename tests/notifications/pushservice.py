@@ -14,17 +14,21 @@ would (401, 403, 400) and their reason kept. answer() makes the service fail on 
 from __future__ import annotations
 
 import base64
+import datetime
 import json
 import os
+import ssl
 import threading
 import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import http_ece
+from cryptography import x509
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, utils
+from cryptography.x509.oid import NameOID
 
 
 def b64url(raw: bytes) -> str:
@@ -33,6 +37,34 @@ def b64url(raw: bytes) -> str:
 
 def unb64url(text: str) -> bytes:
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def tls_for(name: str, certificate_path) -> ssl.SSLContext:
+    """A server context with a new self-signed certificate for `name`, which is written (PEM)
+    to `certificate_path` for the client to trust."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
+    now = datetime.datetime.now(datetime.UTC)
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(minutes=5))
+        .not_valid_after(now + datetime.timedelta(hours=1))
+        .add_extension(x509.SubjectAlternativeName([x509.DNSName(name)]), critical=False)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    certificate_path.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    key_path = certificate_path.with_suffix(".key")
+    key_path.write_bytes(
+        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    )
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(certificate_path, key_path)
+    return context
 
 
 @dataclass
@@ -73,6 +105,11 @@ class Refused(Exception):
 
 @dataclass
 class PushService:
+    """Listens on 127.0.0.1; endpoints name it `host` (a name that resolves there, or the address
+    itself), over TLS when given a server context (a certificate for `host`)."""
+
+    host: str = "127.0.0.1"
+    tls: ssl.SSLContext | None = None
     pushes: list[Push] = field(default_factory=list)
     # Every POST as (token, status answered), in arrival order.
     requests: list[tuple[str, int]] = field(default_factory=list)
@@ -82,15 +119,17 @@ class PushService:
     def __post_init__(self):
         self._lock = threading.Lock()
         self._devices: dict[str, Device] = {}
-        self._answers: dict[str, tuple[int, int | None]] = {}  # token -> (status, how many more; None: all)
+        # token -> (status, how many more (None: all), Location header)
+        self._answers: dict[str, tuple[int, int | None, str | None]] = {}
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
+        if self.tls is not None:
+            self._server.socket = self.tls.wrap_socket(self._server.socket, server_side=True)
         self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,), daemon=True)
         self._thread.start()
 
     @property
     def origin(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
+        return f"{'https' if self.tls else 'http'}://{self.host}:{self._server.server_address[1]}"
 
     def __enter__(self) -> PushService:
         return self
@@ -117,10 +156,11 @@ class PushService:
             self._devices[token] = device
         return device
 
-    def answer(self, device: Device, status: int, *, times: int | None = None) -> None:
-        """Answer `status` to pushes for `device`: the next `times` ones, or all from now on."""
+    def answer(self, device: Device, status: int, *, times: int | None = None, location: str | None = None) -> None:
+        """Answer `status` to pushes for `device`: the next `times` ones, or all from now on;
+        with a Location header when given one (a redirect)."""
         with self._lock:
-            self._answers[device.token] = (status, times)
+            self._answers[device.token] = (status, times, location)
 
     def pushes_to(self, device: Device) -> list[dict]:
         with self._lock:
@@ -132,37 +172,42 @@ class PushService:
 
     # --- the push service's side ------------------------------------------------------------
 
-    def _planned_answer(self, token: str) -> int | None:
+    def _planned_answer(self, token: str) -> tuple[int | None, str | None]:
         plan = self._answers.get(token)
         if plan is None:
-            return None
-        status, remaining = plan
+            return None, None
+        status, remaining, location = plan
         if remaining is not None:
             if remaining > 1:
-                self._answers[token] = (status, remaining - 1)
+                self._answers[token] = (status, remaining - 1, location)
             else:
                 del self._answers[token]
-        return status
+        return status, location
 
-    def receive(self, path: str, headers, body: bytes) -> int:
+    def receive(self, path: str, headers, body: bytes) -> tuple[int, str | None]:
+        """The status to answer a push with, and the Location header to send."""
         with self._lock:
             token = path.removeprefix("/push/")
             device = self._devices.get(token) if path.startswith("/push/") else None
+            location = None
             if device is None:
                 status = 404
             else:
-                status = self._planned_answer(token)
+                status, location = self._planned_answer(token)
                 if status is None:
                     try:
                         self.pushes.append(self._accept(device, headers, body))
                         status = 201
+                        location = f"{self.origin}/message/{len(self.pushes)}"
                     except Refused as refusal:
                         self.refusals.append(str(refusal))
                         status = refusal.status
             self.requests.append((token, status))
-            return status
+            return status, location
 
     def _accept(self, device: Device, headers, body: bytes) -> Push:
+        if headers.get("Host") != self.origin.split("://")[1]:  # how a shared front end routes it
+            raise Refused(400, f"Host header {headers.get('Host')!r} does not name this service")
         key, claims = self._check_vapid(headers.get("Authorization", ""))
         if device.application_server_key is not None and key != device.application_server_key.rstrip("="):
             raise Refused(403, "VAPID key differs from the applicationServerKey of the subscription")
@@ -222,10 +267,10 @@ def _handler_for(service: PushService) -> type[BaseHTTPRequestHandler]:
 
         def do_POST(self):
             body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-            status = service.receive(self.path, self.headers, body)
+            status, location = service.receive(self.path, self.headers, body)
             self.send_response(status)
-            if status == 201:
-                self.send_header("Location", f"{service.origin}/message/{len(service.pushes)}")
+            if location is not None:
+                self.send_header("Location", location)
             self.send_header("Content-Length", "0")
             self.end_headers()
 

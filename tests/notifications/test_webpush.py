@@ -3,6 +3,7 @@ push service (tests/notifications/pushservice.py) checks the VAPID signature, de
 push as the browser would and keeps what it read. Also what the server does when the push
 service says a device is gone, is busy or refuses, and the API's answer to bad devices."""
 
+import ipaddress
 import os
 import socket
 from io import StringIO
@@ -23,8 +24,8 @@ from notifications.services.devices import add_push_subscription
 from notifications.tasks import RETRY
 from posts.models import Post
 from posts.services import like_post
-from tests.notifications.factories import NotificationFactory
-from tests.notifications.pushservice import PushService
+from tests.notifications.factories import NotificationFactory, PushSubscriptionFactory
+from tests.notifications.pushservice import PushService, tls_for
 from tests.posts.factories import PostFactory
 
 pytestmark = pytest.mark.django_db
@@ -411,6 +412,7 @@ GOOD_KEYS = {  # what a browser sends: a 65-byte P-256 point and a 16-byte secre
     "p256dh": "BCVxsr7N_eNgVRqvHtD0zTZsEc6-VV-JvLexhqUzORcxaOzi6-AYWXvTBHm4bjyPjs7Vd8pZGH6SRpkNtoIAiw4",
     "auth": "BTBZMqHH6r4Tts7J_aSIgg",
 }
+FCM = "https://fcm.googleapis.com/fcm/send/1"
 
 
 @pytest.mark.parametrize(
@@ -421,16 +423,16 @@ GOOD_KEYS = {  # what a browser sends: a 65-byte P-256 point and a 16-byte secre
         ({"endpoint": "https://localhost/send/1", "keys": GOOD_KEYS}, "endpoint", "bad_endpoint"),
         ({"endpoint": "not a url", "keys": GOOD_KEYS}, "endpoint", "bad_endpoint"),
         (
-            {"endpoint": "https://push.example.com/send/1", "keys": {**GOOD_KEYS, "p256dh": GOOD_KEYS["p256dh"][:-2]}},
+            {"endpoint": FCM, "keys": {**GOOD_KEYS, "p256dh": GOOD_KEYS["p256dh"][:-2]}},
             "p256dh",
             "bad_key",
         ),
         (
-            {"endpoint": "https://push.example.com/send/1", "keys": {**GOOD_KEYS, "auth": "tBHItJI5svbpez7KI4CC"}},
+            {"endpoint": FCM, "keys": {**GOOD_KEYS, "auth": "tBHItJI5svbpez7KI4CC"}},
             "auth",
             "bad_key",
         ),
-        ({"endpoint": "https://push.example.com/send/1", "keys": {"auth": GOOD_KEYS["auth"]}}, "keys", "bad_key"),
+        ({"endpoint": FCM, "keys": {"auth": GOOD_KEYS["auth"]}}, "keys", "bad_key"),
     ],
 )
 def test_a_bad_subscription_is_refused_with_400_and_nothing_stored(body, field, code, ana, vapid):
@@ -500,6 +502,250 @@ def test_devices_need_a_signed_in_person(vapid, push_service):
     # then
     assert response.status_code in (401, 403)
     assert PushSubscription.objects.count() == 0
+
+
+# --- Which push services this server talks to ---------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "endpoint",
+    [
+        "https://2130706433/send/1",  # 127.0.0.1 as one decimal number
+        "https://0x7f000001/send/1",  # ... in hexadecimal
+        "https://017700000001/send/1",  # ... in octal
+        "https://0177.0.0.1/send/1",  # ... dotted, in octal
+        "https://127.1/send/1",  # ... shortened
+        "https://[::1]/send/1",
+        "https://[::ffff:7f00:1]/send/1",  # IPv4-mapped IPv6
+        "https://localhost./send/1",  # a trailing dot
+        "https://fcm.googleapis.com./send/1",
+        "https://169.254.169.254.nip.io/send/1",  # a public name for the metadata address
+        "https://fcm.googleapis.com@127.0.0.1/send/1",  # the allowed name as a user name
+        "https://fcm.googleapis.com.attacker.example/send/1",
+        "https://notify.windows.com/send/1",  # the wildcard's subdomains only
+        "https://push.example.com/send/1",  # a push service not on the list
+        "http://fcm.googleapis.com/send/1",  # not HTTPS
+        "https://fcm.googleapis.com:99999/send/1",  # no such port
+        "https://fcm.googleapis.com/send/1\r\nHost: x",
+        "https://\u212aelvin.notify.windows.com/send/1",  # not ASCII (lower-cases to a "k")
+    ],
+)
+def test_an_endpoint_off_the_push_service_list_is_refused_at_subscribe_time(endpoint, ana, vapid):
+    # when
+    response = client_of(ana).post(
+        reverse("api-push-subscriptions"), {"endpoint": endpoint, "keys": GOOD_KEYS}, format="json"
+    )
+    # then
+    assert response.status_code == 400
+    assert response.json() == {
+        "code": "bad_endpoint",
+        "message": "The endpoint must be an HTTPS address of a known push service.",
+        "fields": {"endpoint": ["The endpoint must be an HTTPS address of a known push service."]},
+    }
+    assert PushSubscription.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    "endpoint",
+    [
+        "https://fcm.googleapis.com/fcm/send/abc",
+        "https://updates.push.services.mozilla.com/wpush/v2/abc",
+        "https://web.push.apple.com/abc",
+        "https://wns2-par02p.notify.windows.com/w/?token=abc",
+        "https://FCM.googleapis.com:443/fcm/send/abc",
+    ],
+)
+def test_the_known_push_services_are_accepted(endpoint, ana, vapid):
+    # when
+    response = client_of(ana).post(
+        reverse("api-push-subscriptions"), {"endpoint": endpoint, "keys": GOOD_KEYS}, format="json"
+    )
+    # then
+    assert response.status_code == 201
+    assert list(PushSubscription.objects.values_list("endpoint", flat=True)) == [endpoint]
+
+
+def test_a_self_hosted_push_service_is_accepted_once_listed(ana, vapid, settings):
+    # given
+    settings.WEB_PUSH_SERVICES = ["push.example.org"]
+    body = {"endpoint": "https://push.example.org/send/1", "keys": GOOD_KEYS}
+    # when
+    accepted = client_of(ana).post(reverse("api-push-subscriptions"), body, format="json")
+    refused = client_of(ana).post(
+        reverse("api-push-subscriptions"), {**body, "endpoint": "https://fcm.googleapis.com/send/1"}, format="json"
+    )
+    # then the list replaces the default one
+    assert (accepted.status_code, refused.status_code) == (201, 400)
+    assert list(PushSubscription.objects.values_list("endpoint", flat=True)) == ["https://push.example.org/send/1"]
+
+
+def pending_connections(listener: socket.socket) -> int:
+    """Connections the kernel completed on a listener nobody accepts from."""
+    count = 0
+    listener.setblocking(False)
+    while True:
+        try:
+            connection, _ = listener.accept()
+        except BlockingIOError:
+            return count
+        connection.close()
+        count += 1
+
+
+def test_a_listed_name_that_resolves_to_loopback_is_never_connected_and_the_device_dropped(ana, vapid, settings):
+    # given a listener on loopback, and a device on a listed push service whose name resolves
+    # there (as a name can, any time after it was subscribed)
+    settings.WEB_PUSH_SERVICES = ["localhost"]
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(8)
+        PushSubscriptionFactory(user=ana, endpoint=f"https://localhost:{listener.getsockname()[1]}/push/x")
+        notification = NotificationFactory(recipient=ana)
+        # when
+        pushed = push_notification(notification_id=notification.pk)
+        # then nothing connected, and the device is forgotten like a gone one
+        assert pending_connections(listener) == 0
+    assert pushed == 0
+    assert PushSubscription.objects.count() == 0
+
+
+def test_a_device_stored_before_the_list_existed_is_dropped_unsent(ana, vapid, push_service):
+    # given a device on a push service that is not on the list (stored by an older version)
+    device = push_service.new_device()
+    keys = device.subscription()["keys"]
+    PushSubscriptionFactory(user=ana, endpoint="https://push.example.com/send/1", **keys)
+    notification = NotificationFactory(recipient=ana)
+    # when
+    pushed = push_notification(notification_id=notification.pk)
+    # then
+    assert pushed == 0
+    assert PushSubscription.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("address", "routable"),
+    [
+        ("142.250.185.74", True),
+        ("2a00:1450:4001:82b::200a", True),
+        ("127.0.0.1", False),
+        ("10.1.2.3", False),
+        ("172.16.0.1", False),
+        ("192.168.1.1", False),
+        ("169.254.169.254", False),
+        ("100.64.0.1", False),  # carrier-grade NAT
+        ("0.0.0.0", False),
+        ("224.0.0.1", False),  # multicast
+        ("240.0.0.1", False),  # reserved
+        ("255.255.255.255", False),
+        ("::1", False),
+        ("::", False),
+        ("::ffff:127.0.0.1", False),  # IPv4-mapped
+        ("::ffff:142.250.185.74", False),
+        ("fe80::1", False),
+        ("fd00::1", False),
+        ("ff02::1", False),
+        ("2002:7f00:1::1", False),  # 6to4 around 127.0.0.1
+        ("64:ff9b::7f00:1", False),  # NAT64 around 127.0.0.1
+    ],
+)
+def test_only_globally_routable_addresses_are_pushed_to(address, routable):
+    assert webpush.routable(ipaddress.ip_address(address)) is routable
+
+
+def test_a_push_goes_to_the_checked_address_under_the_services_name_and_certificate(ana, vapid, settings, tmp_path):
+    # given a push service over TLS with a certificate for its name, trusted like a private CA
+    certificate = tmp_path / "push.pem"
+    settings.WEB_PUSH_TEST_HOSTS = ["localhost"]
+    settings.WEB_PUSH_CA_BUNDLE = str(certificate)
+    with PushService(host="localhost", tls=tls_for("localhost", certificate)) as service:
+        device = service.new_device(application_server_key=vapid["VAPID_PUBLIC_KEY"])
+        subscribe(ana, device)
+        notification = NotificationFactory(recipient=ana)
+        # when
+        pushed = push_notification(notification_id=notification.pk)
+        # then it arrived with the name as SNI, certificate and Host header
+        assert pushed == 1
+        assert service.refusals == []
+        assert len(service.pushes_to(device)) == 1
+
+
+def test_a_certificate_for_another_name_is_refused_though_the_address_is_pinned(ana, vapid, settings, tmp_path):
+    # given a push service at localhost showing a certificate for another name
+    certificate = tmp_path / "push.pem"
+    settings.WEB_PUSH_TEST_HOSTS = ["localhost"]
+    settings.WEB_PUSH_CA_BUNDLE = str(certificate)
+    with PushService(host="localhost", tls=tls_for("push.other.test", certificate)) as service:
+        subscribe(ana, service.new_device())
+        notification = NotificationFactory(recipient=ana)
+        # when / then: no push got through; the device waits for a retry
+        with pytest.raises(PushServiceUnavailable):
+            push_notification(notification_id=notification.pk)
+        assert service.requests == []
+    assert PushSubscription.objects.count() == 1
+
+
+def test_a_redirect_from_the_push_service_is_not_followed(ana, vapid, push_service):
+    # given a push service that redirects to a listener on loopback
+    device = push_service.new_device()
+    subscribe(ana, device)
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(8)
+        push_service.answer(device, 307, location=f"http://127.0.0.1:{listener.getsockname()[1]}/push/device1")
+        notification = NotificationFactory(recipient=ana)
+        # when
+        pushed = push_notification(notification_id=notification.pk)
+        # then the redirect was refused, not followed; the device stays
+        assert pending_connections(listener) == 0
+    assert pushed == 0
+    assert push_service.statuses_for(device) == [307]
+    assert PushSubscription.objects.count() == 1
+
+
+# --- Whose device it is --------------------------------------------------------------------
+
+
+def test_someone_elses_endpoint_without_its_keys_is_refused_and_the_device_stays_theirs(ana, bob, vapid, push_service):
+    # given ana's device
+    device = push_service.new_device()
+    subscribe(ana, device)
+    body = {**device.subscription(), "keys": GOOD_KEYS}
+    # when bob posts its endpoint with keys of his own
+    response = client_of(bob).post(reverse("api-push-subscriptions"), body, format="json")
+    # then
+    assert response.status_code == 400
+    assert response.json() == {
+        "code": "bad_subscription",
+        "message": "This push subscription cannot be used; subscribe this browser again.",
+        "fields": {"endpoint": ["This push subscription cannot be used; subscribe this browser again."]},
+    }
+    stored = PushSubscription.objects.get()
+    assert (stored.user, stored.p256dh, stored.auth) == (ana, *device.subscription()["keys"].values())
+
+
+def test_the_same_browser_signed_in_as_someone_else_takes_its_device_along(ana, bob, vapid, push_service):
+    # given ana's device
+    device = push_service.new_device()
+    subscribe(ana, device)
+    # when bob, signed in on the same browser, posts its subscription (the same keys)
+    stored = subscribe(bob, device)
+    # then the device is his
+    assert stored.user == bob
+    assert PushSubscription.objects.count() == 1
+
+
+def test_ones_own_device_takes_new_keys(ana, vapid, push_service):
+    # given
+    device = push_service.new_device()
+    subscribe(ana, device)
+    # when ana's browser posts the endpoint again with new keys
+    response = client_of(ana).post(
+        reverse("api-push-subscriptions"), {"endpoint": device.endpoint, "keys": GOOD_KEYS}, format="json"
+    )
+    # then
+    assert response.status_code == 201
+    stored = PushSubscription.objects.get()
+    assert (stored.user, stored.p256dh, stored.auth) == (ana, GOOD_KEYS["p256dh"], GOOD_KEYS["auth"])
 
 
 # --- The key command -----------------------------------------------------------------------

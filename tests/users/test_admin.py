@@ -42,7 +42,7 @@ def one_of_everything(db, django_capture_on_commit_callbacks):
     set_preferences(user=ana, choices={"like": {"email": True}}, phone="+4915112345678")
     add_push_subscription(
         user=ana,
-        endpoint="https://push.example.com/send/abc",
+        endpoint="https://fcm.googleapis.com/fcm/send/abc",
         p256dh=base64.urlsafe_b64encode(b"\x04" + b"k" * 64).decode().rstrip("="),
         auth=base64.urlsafe_b64encode(b"a" * 16).decode().rstrip("="),
     )

@@ -26,10 +26,12 @@ def make_clip(
     pix_fmt: str = "yuv420p",
     audio_codec: str | None = None,
     extra: tuple[str, ...] = (),
+    tags: tuple[str, ...] = (),
 ) -> Path:
     """Write a clip of `seconds` to `path` (the container follows its extension). `size` is the
     coded width x height; `rotate` adds phone-style rotation metadata (90 shows a landscape-coded
-    clip as portrait); `vfr` drops 3 frames in 10 so frame times vary."""
+    clip as portrait); `vfr` drops 3 frames in 10 so frame times vary; `tags` are ffmpeg metadata
+    options (-metadata key=value, -metadata:s:v ...) written the way a phone's are, any key kept."""
     width, height = size
     command = ["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", f"testsrc2=s={width}x{height}:r={fps}:d={seconds}"]
     if audio:
@@ -42,14 +44,31 @@ def make_clip(
     if audio:
         default_audio = "libopus" if path.suffix == ".webm" else "aac"
         command += ["-c:a", audio_codec or default_audio, "-shortest"]
-    encoded = path.with_name(f"unrotated-{path.name}") if rotate is not None else path
+    # The rotate tag becomes a display matrix only when remuxing (ffmpeg 5 ignores it while encoding).
+    remux = ["-metadata:s:v:0", f"rotate={rotate}"] if rotate is not None else []
+    remux += [*tags, "-movflags", "+use_metadata_tags"] if tags else []
+    encoded = path.with_name(f"encoded-{path.name}") if remux else path
     command += [*extra, str(encoded)]
     subprocess.run(command, check=True, capture_output=True)
-    if rotate is not None:
-        # The rotate tag becomes a display matrix only when remuxing (ffmpeg 5 ignores it while encoding).
-        remux = ["ffmpeg", "-v", "error", "-y", "-i", str(encoded), "-c", "copy", "-metadata:s:v:0", f"rotate={rotate}"]
-        subprocess.run([*remux, str(path)], check=True, capture_output=True)
+    if remux:
+        copy = ["ffmpeg", "-v", "error", "-y", "-i", str(encoded), "-c", "copy", *remux]
+        subprocess.run([*copy, str(path)], check=True, capture_output=True)
         encoded.unlink()
+    return path
+
+
+def make_mixed_rate_clip(path: Path, *, parts: tuple[tuple[int, float], ...]) -> Path:
+    """A clip joined from parts of different frame rates, (fps, seconds) each, with sound
+    throughout: frame times change where the parts meet (B-frames, as phones encode)."""
+    command = ["ffmpeg", "-v", "error", "-y"]
+    for fps, seconds in parts:
+        command += ["-f", "lavfi", "-i", f"testsrc2=s=360x640:r={fps}:d={seconds}"]
+    total = sum(seconds for _, seconds in parts)
+    command += ["-f", "lavfi", "-i", f"sine=frequency=440:duration={total}"]
+    joined = "".join(f"[{index}:v]" for index in range(len(parts))) + f"concat=n={len(parts)}:v=1:a=0[v]"
+    command += ["-filter_complex", joined, "-map", "[v]", "-map", f"{len(parts)}:a", "-fps_mode", "vfr"]
+    command += ["-c:v", "libx264", "-preset", "veryfast", "-pix_fmt", "yuv420p", "-c:a", "aac", str(path)]
+    subprocess.run(command, check=True, capture_output=True)
     return path
 
 

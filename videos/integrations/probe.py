@@ -4,9 +4,11 @@ become a video here."""
 from __future__ import annotations
 
 import json
+import statistics
 import subprocess
 from dataclasses import asdict, dataclass
 from fractions import Fraction
+from itertools import pairwise
 
 from django.conf import settings
 
@@ -16,6 +18,8 @@ PROBE_TIMEOUT = 30  # seconds; ffprobe reads headers only, so this is only reach
 CONTAINERS = {"mov": "mov", "mp4": "mp4", "matroska": "webm", "webm": "webm"}  # ffprobe format → extension
 STILL_FORMATS = ("_pipe", "image2", "gif", "tiff", "bmp")
 STILL_CODECS = {"png", "mjpeg", "bmp", "gif", "webp", "tiff", "jpegls", "jpeg2000", "qoi"}
+FRAME_SAMPLE = 600  # frames whose times are read to tell a variable frame rate (more than a 5 s clip has)
+UNEVEN = Fraction(1, 8)  # a frame shown this share longer or shorter than the usual one makes the rate variable
 
 
 @dataclass(frozen=True)
@@ -25,8 +29,8 @@ class SourceInfo:
     width: int  # as shown, after rotation
     height: int
     rotation: int  # degrees the player turns the coded picture (0, 90, 180, 270)
-    fps: float
-    variable_frame_rate: bool
+    fps: float  # the rate the picture moves at (with a variable rate: that of its usual frame)
+    variable_frame_rate: bool  # frame times vary (dropped frames, freezes, parts at other rates)
     video_codec: str
     pix_fmt: str
     audio_codec: str  # "" when there is no sound
@@ -44,9 +48,9 @@ def _fail(message: str, code: str) -> ValidationFailed:
     return ValidationFailed.on("file", message, code=code)
 
 
-def run_ffprobe(path: str) -> dict:
-    """ffprobe's JSON description of `path`; ValidationFailed if it cannot read it."""
-    command = [settings.FFPROBE_BINARY, "-v", "error", "-print_format", "json", "-show_format", "-show_streams", path]
+def _ffprobe(*arguments: str) -> bytes:
+    """What ffprobe prints when run with `arguments`; ValidationFailed if it cannot read the file."""
+    command = [settings.FFPROBE_BINARY, "-v", "error", *arguments]
     try:
         result = subprocess.run(command, capture_output=True, timeout=PROBE_TIMEOUT, check=False)  # noqa: S603 (fixed binary, no shell)
     except subprocess.TimeoutExpired:
@@ -60,7 +64,33 @@ def run_ffprobe(path: str) -> dict:
             "This file could not be read as a video: it is not MP4, WebM or MOV, or it is incomplete or damaged.",
             "not_video",
         )
-    return json.loads(result.stdout or b"{}")
+    return result.stdout
+
+
+def run_ffprobe(path: str) -> dict:
+    """ffprobe's JSON description of `path`; ValidationFailed if it cannot read it."""
+    return json.loads(_ffprobe("-print_format", "json", "-show_format", "-show_streams", path) or b"{}")
+
+
+def frame_lengths(path: str, stream: dict) -> list[Fraction]:
+    """How long each of the first FRAME_SAMPLE frames of `stream` (as run_ffprobe describes it)
+    is shown, in seconds, from the packets' timestamps (nothing is decoded): the gaps between
+    them in the order they are shown, and the last one's own length when the file gives it."""
+    printed = _ffprobe(
+        *("-select_streams", str(stream.get("index") or 0), "-read_intervals", f"%+#{FRAME_SAMPLE}"),
+        *("-show_entries", "packet=pts,duration", "-print_format", "csv=p=0", path),
+    )
+    tick = _fraction(stream.get("time_base"))
+    frames = []
+    for line in printed.decode().split():
+        shown, _, length = line.partition(",")
+        if shown.lstrip("-").isdigit():
+            frames.append((int(shown), int(length) if length.isdigit() else 0))
+    frames.sort()
+    gaps = [later - earlier for (earlier, _), (later, _) in pairwise(frames)]
+    if frames and len(frames) < FRAME_SAMPLE and frames[-1][1] > 0:
+        gaps.append(frames[-1][1])
+    return [gap * tick for gap in gaps]
 
 
 def _rotation(stream: dict) -> int:
@@ -73,12 +103,15 @@ def _rotation(stream: dict) -> int:
     return round(degrees) % 360
 
 
-def _rate(value: str | None) -> float:
+def _fraction(value: str | None) -> Fraction:
     try:
-        rate = Fraction(value or "0")
+        return Fraction(value or "0")
     except (ValueError, ZeroDivisionError):
-        return 0.0
-    return float(rate)
+        return Fraction(0)
+
+
+def _rate(value: str | None) -> float:
+    return float(_fraction(value))
 
 
 def describe(path: str, *, size: int) -> SourceInfo:
@@ -114,14 +147,20 @@ def describe(path: str, *, size: int) -> SourceInfo:
     coded_width, coded_height = int(video.get("width") or 0), int(video.get("height") or 0)
     width, height = (coded_height, coded_width) if rotation in (90, 270) else (coded_width, coded_height)
     real_rate, average_rate = _rate(video.get("r_frame_rate")), _rate(video.get("avg_frame_rate"))
+    # Matroska gives both rates alike whatever the frames do, so their times are read too.
+    lengths = frame_lengths(path, video)
+    usual = statistics.median(lengths) if lengths else Fraction(0)
+    uneven = usual > 0 and max(abs(length - usual) for length in lengths) > usual * UNEVEN
+    variable = uneven or bool(average_rate and real_rate and abs(average_rate - real_rate) > 0.01)
+    fps = float(1 / usual) if variable and usual > 0 else average_rate or real_rate
     return SourceInfo(
         container=container,
         duration=round(duration, 3),
         width=width,
         height=height,
         rotation=rotation,
-        fps=round(average_rate or real_rate, 3),
-        variable_frame_rate=bool(average_rate and real_rate and abs(average_rate - real_rate) > 0.01),
+        fps=round(fps, 3),
+        variable_frame_rate=variable,
         video_codec=video.get("codec_name", ""),
         pix_fmt=video.get("pix_fmt", ""),
         audio_codec=(audio or {}).get("codec_name", ""),

@@ -7,6 +7,13 @@ lower rungs, poster and thumbnails are made from that; the top rung's encode is 
 as HLS and as the MP4 fallback (ffmpeg's tee muxer), so nothing is encoded twice. A source that is already H.264/AAC at
 a rung's size is repackaged without re-encoding (the fast path): that rendition, the MP4 and
 the poster are ready in a fraction of a second, and the lower rungs follow in a second pass.
+A source whose frame times vary is always re-encoded, at a constant rate: copied as it is, HLS
+would misstate its segments' lengths.
+
+Nothing made keeps the source's metadata (tags of the file and of its streams: location, device,
+times, titles, handler names; chapters): every output is written with CLEAN. Only the first
+real picture stream and the first sound stream are used (never cover art or data tracks). The
+picture is turned upright while decoding, so no output needs a rotation from the player.
 
 Everything is written into a working directory; storing it is the caller's job."""
 
@@ -34,6 +41,11 @@ AUDIO_BITRATE = "128k"
 PROFILES = {"Baseline": "42", "Constrained Baseline": "42", "Main": "4d", "High": "64"}
 
 Progress = Callable[[float], None]  # the share done, 0..1
+
+# Output options for every file made: no metadata or chapters copied from the source, and no
+# writing time or tool version added by the muxer.
+CLEAN = {"map_metadata": -1, "map_chapters": -1, "fflags": "+bitexact"}
+PICTURE, SOUND = "V:0", "a:0"  # stream specifiers: the first picture (not cover art), the first sound
 
 
 class TranscodeFailed(Exception):
@@ -96,8 +108,10 @@ def output_fps(info: SourceInfo) -> int:
 
 def copyable_rung(info: SourceInfo, rungs: list[Rung], *, trimmed: bool) -> Rung | None:
     """The rung the source can fill as it is (H.264 8-bit 4:2:0, AAC or no sound, upright, at
-    the rung's exact size, not too fast, nothing cut), or None."""
-    if trimmed or info.rotation or info.video_codec != "h264" or info.pix_fmt not in ("yuv420p", "yuvj420p"):
+    the rung's exact size, at a constant frame rate that is not too fast, nothing cut), or None."""
+    if trimmed or info.rotation or info.variable_frame_rate:
+        return None
+    if info.video_codec != "h264" or info.pix_fmt not in ("yuv420p", "yuvj420p"):
         return None
     if info.audio_codec not in ("", "aac") or info.fps > settings.VIDEO_MAX_FPS + 0.5:
         return None
@@ -142,13 +156,13 @@ def _hls_options(name: str) -> dict:
 
 
 def _hls(name: str) -> dict:
-    return {"f": "hls", **_hls_options(name)}
+    return {"f": "hls", **_hls_options(name), **CLEAN}
 
 
 def _hls_and_mp4(name: str) -> tuple[str, dict]:
     """One encode written twice by the tee muxer: the rendition's HLS and the MP4 fallback."""
     hls = ":".join(f"{key}={value}" for key, value in {"f": "hls", **_hls_options(name)}.items())
-    return f"[{hls}]{name}.m3u8|[f=mp4:movflags=+faststart]{MP4}", {"f": "tee"}
+    return f"[{hls}]{name}.m3u8|[f=mp4:movflags=+faststart]{MP4}", {"f": "tee", **CLEAN}
 
 
 def _audio(info: SourceInfo, *, trimmed: bool) -> dict:
@@ -180,7 +194,7 @@ def _run(stream, workdir: Path, *, duration: float, on_progress: Progress | None
     deadline = time.monotonic() + settings.VIDEO_TRANSCODE_TIMEOUT
     with tempfile.TemporaryFile() as errors:
         process = subprocess.Popen(args, cwd=workdir, stdout=subprocess.PIPE, stderr=errors)  # noqa: S603 (no shell)
-        assert process.stdout is not None
+        assert process.stdout is not None  # noqa: S101 - narrows the type; stdout=PIPE makes it a pipe
         for line in process.stdout:
             if time.monotonic() > deadline:
                 process.kill()
@@ -268,18 +282,19 @@ def encode(
     fps = output_fps(info)
     ordered = sorted(rungs, key=lambda rung: rung.width * rung.height, reverse=True)
     top = ordered[0]
-    picture = source_input.video.filter("fps", fps=fps).filter("scale", top.width, top.height).filter("setsar", 1)
+    picture = source_input[PICTURE].filter("fps", fps=fps).filter("scale", top.width, top.height).filter("setsar", 1)
     branches = len(ordered) + (2 if extras else 0)
     split = picture.filter_multi_output("split", branches)
     audio = _audio(info, trimmed=cut)
     outputs = []
     for index, rung in enumerate(ordered):
         scaled = split[index] if rung == top else split[index].filter("scale", rung.width, rung.height)
-        streams = [scaled, source_input.audio] if info.audio_codec else [scaled]
+        streams = [scaled, source_input[SOUND]] if info.audio_codec else [scaled]
         target, muxer = _hls_and_mp4(rung.name) if extras and rung == top else (f"{rung.name}.m3u8", _hls(rung.name))
         outputs.append(ffmpeg.output(*streams, target, **_x264(rung, fps), **audio, **muxer))
     if extras:
-        outputs.append(split[len(ordered)].filter("trim", end_frame=1).output(POSTER, vframes=1, **{"q:v": 3}))
+        poster = split[len(ordered)].filter("trim", end_frame=1)
+        outputs.append(poster.output(POSTER, vframes=1, **{"q:v": 3}, **CLEAN))
         outputs.append(_thumbnails(split[len(ordered) + 1], window))
     _run(ffmpeg.merge_outputs(*outputs), workdir, duration=window, on_progress=on_progress)
     made = Made()
@@ -296,11 +311,11 @@ def repackage(source: str, info: SourceInfo, workdir: Path, *, rung: Rung) -> Ma
     """The fast path: the source as it is becomes rendition `rung`, the MP4 fallback and the
     poster, without re-encoding a frame (only the poster's one is decoded)."""
     source_input = ffmpeg.input(source)
-    streams = [source_input.video, source_input.audio] if info.audio_codec else [source_input.video]
+    streams = [source_input[PICTURE], source_input[SOUND]] if info.audio_codec else [source_input[PICTURE]]
     hls = ffmpeg.output(*streams, f"{rung.name}.m3u8", c="copy", **_hls(rung.name))
-    mp4 = ffmpeg.output(*streams, MP4, c="copy", movflags="+faststart")
+    mp4 = ffmpeg.output(*streams, MP4, c="copy", movflags="+faststart", **CLEAN)
     # The poster reads a second handle on the file, so only its first frame is ever decoded.
-    poster = ffmpeg.input(source).video.output(POSTER, vframes=1, **{"q:v": 3})
+    poster = ffmpeg.input(source)[PICTURE].output(POSTER, vframes=1, **{"q:v": 3}, **CLEAN)
     _run(ffmpeg.merge_outputs(hls, mp4, poster), workdir, duration=info.duration, on_progress=None)
     made = Made()
     _collect(made, workdir, _rendition(workdir, rung, audio=bool(info.audio_codec)))
@@ -313,7 +328,7 @@ def _thumbnails(picture, window: float):
     """VIDEO_THUMBNAILS small frames spread evenly over `window` seconds of `picture`."""
     count = settings.VIDEO_THUMBNAILS
     spread = picture.filter("fps", fps=f"{count}/{max(window, 0.1):.3f}").filter("scale", -2, THUMBNAIL_HEIGHT)
-    return spread.output("thumb_%02d.jpg", vframes=count, **{"q:v": 5})
+    return spread.output("thumb_%02d.jpg", vframes=count, **{"q:v": 5}, **CLEAN)
 
 
 def _thumbnail_files(workdir: Path) -> list[str]:
@@ -321,7 +336,7 @@ def _thumbnail_files(workdir: Path) -> list[str]:
 
 
 def thumbnails_only(source: str, info: SourceInfo, workdir: Path) -> list[str]:
-    _run(_thumbnails(ffmpeg.input(source).video, info.duration), workdir, duration=info.duration, on_progress=None)
+    _run(_thumbnails(ffmpeg.input(source)[PICTURE], info.duration), workdir, duration=info.duration, on_progress=None)
     return _thumbnail_files(workdir)
 
 

@@ -15,7 +15,7 @@ def menu(context, name: str):
     shown = [
         {
             "entry": entry,
-            "href": "" if entry.template else entry.href(request.user),
+            "href": "" if entry.template else entry.href(context["user"]),
             "current": entry.is_current(view_name),
         }
         for entry in menus.entries(name)
@@ -25,4 +25,6 @@ def menu(context, name: str):
 
 @register.simple_tag(takes_context=True)
 def menu_scripts(context) -> list[str]:
-    return menus.scripts(context["request"].user)
+    # The auth context processor's user: the 400 answering a bad Host header is rendered before
+    # the authentication middleware has set request.user.
+    return menus.scripts(context["user"])

@@ -139,8 +139,8 @@ if REDIS_URL:
             # Redis connections per server instead of one per command in flight (redis-py caps a
             # pool at 100 and then fails). It keeps nothing: an event published while a server
             # is cut off from Redis is lost (clients catch up on reconnect), and it has no
-            # capacity or expiry.
-            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+            # capacity or expiry; core.layers adds telling sockets to catch up after an outage.
+            "BACKEND": "core.layers.RedisPubSubChannelLayer",
             "CONFIG": {"hosts": [REDIS_URL], "prefix": config("CHANNELS_PREFIX", default="sm")},
         }
     }
@@ -465,7 +465,7 @@ CONTENT_SECURITY_POLICY_REPORT_ONLY = _CSP if CSP_REPORT_ONLY else None
 # --- Operations: logs, metrics, error tracking -------------------------------------------------
 # Every log line, ours and the libraries', is formatted by structlog (core.logs) and carries the
 # request id: JSON lines for a log collector in production, readable lines in development.
-LOG_FORMAT = config("LOG_FORMAT", default="console" if DEBUG else "json")
+LOG_FORMAT = config("LOG_FORMAT", default="") or ("console" if DEBUG else "json")
 if LOG_FORMAT not in ("json", "console"):
     raise RuntimeError("LOG_FORMAT is json or console.")
 LOGGING = {

@@ -28,7 +28,7 @@ def engagement_response(request, post_id: int) -> Response:
 def toggle_schema(*, on: str, off: str):
     return extend_schema_view(
         post=extend_schema(request=None, responses=EngagementSerializer, summary=on),
-        delete=extend_schema(responses=EngagementSerializer, summary=off),
+        delete=extend_schema(responses={200: EngagementSerializer}, summary=off),
     )
 
 
@@ -80,7 +80,7 @@ class RepostApi(APIView):
         )
         return post_response(request, repositories.get_post_for(request.user, shared.pk), status.HTTP_201_CREATED)
 
-    @extend_schema(responses=EngagementSerializer, summary="Undo my plain repost; answers the original's state")
+    @extend_schema(responses={200: EngagementSerializer}, summary="Undo my plain repost; answers the original's state")
     def delete(self, request, post_id):
         post = repositories.get_post_for(request.user, post_id)
         services.undo_repost(post=post, by=request.user)

@@ -61,7 +61,7 @@ class AvatarApi(APIView):
         profiles.set_avatar(user=request.user, upload=parsed(self.InputSerializer, request)["avatar"])
         return own_profile(request)
 
-    @extend_schema(responses=OwnProfileSerializer, summary="Remove my avatar")
+    @extend_schema(responses={200: OwnProfileSerializer}, summary="Remove my avatar")
     def delete(self, request):
         profiles.remove_avatar(user=request.user)
         return own_profile(request)

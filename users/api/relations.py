@@ -58,7 +58,7 @@ class FollowApi(APIView):
         relations.follow_user(follower=request.user, followee=user)
         return Response(repositories.get_relationship(request.user, user))
 
-    @extend_schema(responses=RelationshipSerializer, summary="Unfollow a user")
+    @extend_schema(responses={200: RelationshipSerializer}, summary="Unfollow a user")
     def delete(self, request, username):
         user = repositories.get_profile_for(request.user, username)
         relations.unfollow_user(follower=request.user, followee=user)
@@ -72,7 +72,7 @@ class BlockApi(APIView):
         relations.block_user(blocker=request.user, blocked=user)
         return Response(repositories.get_relationship(request.user, user))
 
-    @extend_schema(responses=RelationshipSerializer, summary="Unblock a user")
+    @extend_schema(responses={200: RelationshipSerializer}, summary="Unblock a user")
     def delete(self, request, username):
         user = repositories.get_profile_for(request.user, username)
         relations.unblock_user(blocker=request.user, blocked=user)

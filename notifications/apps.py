@@ -8,11 +8,13 @@ class NotificationsConfig(AppConfig):
     def ready(self):
         # The app's hooks into core (core.registry): nothing registers elsewhere.
         from core.menus import MENU, MenuEntry
+        from core.personal_data import DATA_SECTIONS
         from core.streams import STREAMS
 
-        from . import streams
+        from . import personal_data, streams
 
         STREAMS.register_all(streams.STREAMS)
+        DATA_SECTIONS.register(personal_data.SECTION)
         bell = "js/notifications/notifications.js"
         MENU.register_all(
             [

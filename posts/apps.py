@@ -11,12 +11,13 @@ class PostsConfig(AppConfig):
         from django.urls import reverse
 
         from core.menus import MENU, MenuEntry
+        from core.personal_data import DATA_SECTIONS
         from core.seeding import SEEDERS
         from core.streams import STREAMS
         from notifications.kinds import KINDS
         from users.profile_sections import PROFILE_SECTIONS, ProfileSection
 
-        from . import notices, seeding, streams, views
+        from . import notices, personal_data, seeding, streams, views
         from .factories import KINDS as POST_KINDS
         from .factories import ImageKind, TextKind
         from .strategies.ranking import RANKINGS, Engagement, Personalized, Recency
@@ -28,6 +29,7 @@ class PostsConfig(AppConfig):
         KINDS.register_all(notices.KINDS)
         STREAMS.register_all(streams.STREAMS)
         SEEDERS.register(seeding.PostsSeeder())
+        DATA_SECTIONS.register(personal_data.SECTION)
         PROFILE_SECTIONS.register(
             ProfileSection(
                 "posts",

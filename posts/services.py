@@ -12,12 +12,11 @@ from collections.abc import Sequence
 
 from django.conf import settings
 from django.core.cache import cache
-from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from core import ratelimit
+from core import media, ratelimit
 from core.exceptions import NotFound, PermissionDenied, ValidationFailed
 from core.jobs import enqueue
 from core.transactions import after_commit
@@ -67,11 +66,6 @@ def _check_visibility(visibility: str) -> str:
     return visibility
 
 
-def _delete_files(names: Sequence[str]) -> None:
-    for name in names:
-        default_storage.delete(name)
-
-
 def create_post(
     *,
     author: User,
@@ -100,7 +94,7 @@ def create_post(
             _link_text(post)
             enqueue("posts.tasks.fan_out_new_post", post.pk)
     except BaseException:
-        _delete_files(written)
+        media.delete_files(written)
         raise
     return post
 
@@ -143,7 +137,7 @@ def delete_post(*, post: Post, by: User) -> None:
                 if post.is_plain_repost:
                     notices.unreposted(original, post.author)
         post.delete()
-        after_commit(_delete_files, files)
+        after_commit(media.delete_files, files)
 
 
 def _mark(model, counter: str, *, post: Post, user: User, on: bool) -> bool:
@@ -313,3 +307,26 @@ def set_hidden(*, post: Post, hidden: bool) -> None:
     Post.objects.filter(pk=post.pk).update(is_hidden=hidden)
     if hidden:
         after_commit(streams.push_access_changed, post.pk)
+
+
+def erase_posts_of(*, user: User) -> None:
+    """The posts app's part of erasing an account (users.services.deletion): the person's posts
+    with their pictures, plain reposts and the repost counts they added (delete_post); their
+    comments and replies, with the comment and reply counts on other people's posts and threads;
+    their likes and saves, with those counters; their mentions. Nothing here checks visibility:
+    the person may no longer see a post they once liked."""
+    for post_id in list(Post.objects.filter(author=user).order_by("-id").values_list("pk", flat=True)):
+        post = Post.objects.filter(pk=post_id).first()  # a plain repost of their own post went with it
+        if post is not None:
+            delete_post(post=post, by=user)
+    comments = Comment.objects.filter(author=user).select_related("post")
+    # Replies first: a comment deleted after its replies counts only what is left under it.
+    for comment in [*comments.filter(parent__isnull=False), *comments.filter(parent__isnull=True)]:
+        delete_comment(comment=comment, by=user)
+    for model, counter in ((Like, "likes_count"), (Save, "saves_count")):
+        for post in Post.objects.filter(pk__in=model.objects.filter(user=user).values("post_id")):
+            with transaction.atomic():
+                _lock(post)
+                if model.objects.filter(post=post, user=user).delete()[0]:
+                    _bump(post, **{counter: -1})
+    Post.mentions.through.objects.filter(user=user).delete()

@@ -1,7 +1,7 @@
 from django.urls import path
 from rest_framework_simplejwt.views import TokenRefreshView
 
-from .api import accounts, profiles, relations, two_factor
+from .api import accounts, profiles, relations, two_factor, your_data
 
 urlpatterns = [
     path("auth/signup/", accounts.SignUpApi.as_view(), name="api-signup"),
@@ -20,6 +20,9 @@ urlpatterns = [
     path("me/", profiles.MeApi.as_view(), name="api-me"),
     path("me/avatar/", profiles.AvatarApi.as_view(), name="api-me-avatar"),
     path("me/blocks/", relations.BlockedListApi.as_view(), name="api-me-blocks"),
+    path("me/data-exports/", your_data.DataExportsApi.as_view(), name="api-me-data-exports"),
+    path("me/data-exports/<int:export_id>/", your_data.DataExportApi.as_view(), name="api-me-data-export"),
+    path("me/deletion/", your_data.AccountDeletionApi.as_view(), name="api-me-deletion"),
     path("users/", profiles.UserSearchApi.as_view(), name="api-users"),
     path("users/<str:username>/", profiles.UserDetailApi.as_view(), name="api-user"),
     path("users/<str:username>/followers/", relations.FollowersApi.as_view(), name="api-user-followers"),

@@ -10,14 +10,16 @@ class UsersConfig(AppConfig):
         from django.urls import reverse
 
         from core.menus import MENU, MenuEntry
+        from core.personal_data import DATA_SECTIONS
         from core.seeding import SEEDERS
         from notifications.kinds import KINDS, VETOES
 
-        from . import notices, repositories, seeding
+        from . import notices, personal_data, repositories, seeding
 
         KINDS.register_all(notices.KINDS)
         VETOES.register(repositories.is_blocked_either_way, name="users.blocks")
         SEEDERS.register(seeding.UsersSeeder())
+        DATA_SECTIONS.register(personal_data.SECTION)
         MENU.register_all(
             [
                 MenuEntry(
@@ -48,5 +50,6 @@ class UsersConfig(AppConfig):
                 MenuEntry("settings", "profile", "Profile", "person", url="users:edit_profile", order=10),
                 MenuEntry("settings", "security", "Security", "shield-lock", url="users:security", order=20),
                 MenuEntry("settings", "blocked", "Blocked accounts", "slash-circle", url="users:blocked", order=40),
+                MenuEntry("settings", "your_data", "Your data", "download", url="users:your_data", order=90),
             ]
         )

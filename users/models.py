@@ -10,6 +10,8 @@ from django.utils import timezone
 
 from core.models import TimeStampedModel
 
+from . import states
+
 
 class UserQuerySet(models.QuerySet):
     def active(self) -> UserQuerySet:
@@ -55,6 +57,9 @@ class User(AbstractUser):
 
     email = models.EmailField("email address", unique=True)
     email_verified = models.BooleanField(default=False, help_text="Set once the emailed code is confirmed.")
+    # Set when the person asked to delete the account: it is hidden (is_active off) until then,
+    # and erased for good once the time has come unless they cancel by logging in.
+    deletion_due_at = models.DateTimeField(null=True, blank=True, db_index=True)
 
     objects: ClassVar[ShortMediaUserManager] = ShortMediaUserManager()
 
@@ -209,3 +214,33 @@ class RecoveryCode(models.Model):
 
     def __str__(self) -> str:
         return f"Recovery code for {self.user}"
+
+
+class DataExport(TimeStampedModel):
+    """A zip of everything of one person's (core.personal_data), built by a Celery task and
+    kept under an unguessable name for its owner to download until `expires_at`."""
+
+    class State(models.TextChoices):
+        REQUESTED = states.REQUESTED, "Requested"
+        BUILDING = states.BUILDING, "Building"
+        READY = states.READY, "Ready"
+        FAILED = states.FAILED, "Failed"
+        EXPIRED = states.EXPIRED, "Expired"
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="data_exports")
+    state = models.CharField(max_length=10, choices=State.choices, default=State.REQUESTED)
+    progress = models.PositiveSmallIntegerField(default=0, help_text="Percent of the sections written.")
+    file = models.CharField(max_length=300, blank=True, help_text="The zip's name in the default storage.")
+    bytes = models.PositiveBigIntegerField(default=0)
+    failure_reason = models.CharField(max_length=300, blank=True)
+    ready_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["user", "-created_at"], name="dataexport_user_recent"),
+            models.Index(fields=["state", "expires_at"], name="dataexport_state"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Data export {self.pk} of {self.user_id} ({self.state})"

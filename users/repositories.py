@@ -6,11 +6,13 @@ from collections.abc import Iterator
 
 from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from core.exceptions import NotFound
 from core.pagination import Page, paginate
 
-from .models import Block, Follow, TwoFactor, User, UserQuerySet
+from . import states
+from .models import Block, DataExport, Follow, TwoFactor, User, UserQuerySet
 
 
 def get_user_by_identifier(identifier: str) -> User | None:
@@ -122,3 +124,30 @@ def follower_id_batches(user_id: int, *, size: int = 1000) -> Iterator[list[int]
 def get_two_factor(user: User) -> TwoFactor | None:
     """The user's two-factor record, on or still being set up, or None."""
     return TwoFactor.objects.filter(user=user).first()
+
+
+def get_data_export_for(user, export_id: int) -> DataExport:
+    """One of `user`'s own data downloads; anyone else's does not exist for them."""
+    export = DataExport.objects.filter(pk=export_id, user_id=user.pk).first() if user.is_authenticated else None
+    if export is None:
+        raise NotFound("No such download.")
+    return export
+
+
+def get_downloadable_export_for(user, export_id: int) -> DataExport:
+    """One of `user`'s own downloads whose zip is ready and not expired; else NotFound."""
+    export = get_data_export_for(user, export_id)
+    if export.state != states.READY or not export.file or (export.expires_at and export.expires_at <= timezone.now()):
+        raise NotFound("This download is not ready or has expired.")
+    return export
+
+
+def latest_data_export(user) -> DataExport | None:
+    """The person's newest download that has not expired (what the 'Your data' page shows)."""
+    return DataExport.objects.filter(user=user).exclude(state=states.EXPIRED).order_by("-created_at", "-id").first()
+
+
+def get_account_scheduled_for_deletion(user_id) -> User | None:
+    """The account with this id if it is waiting out its deletion grace period (the login
+    page's way to cancel the deletion), else None."""
+    return User.objects.filter(pk=user_id, is_active=False, deletion_due_at__isnull=False).first() if user_id else None

@@ -4,7 +4,7 @@ from celery import shared_task
 
 from .integrations import mail
 from .models import User
-from .services import accounts
+from .services import accounts, deletion, your_data
 
 
 @shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
@@ -20,3 +20,15 @@ def send_code_email(user_id: int, purpose: str, code: str) -> None:
 @shared_task
 def purge_stale_signups() -> tuple[int, int]:
     return accounts.purge_stale_signups()
+
+
+@shared_task
+def build_data_export(export_id: int) -> None:
+    """Queued by your_data.request_data_export once the request commits."""
+    your_data.build_data_export(export_id=export_id)
+
+
+@shared_task
+def your_data_upkeep() -> tuple[int, int]:
+    """Celery beat: expired downloads deleted, accounts past their grace period erased."""
+    return your_data.expire_data_exports(), deletion.erase_due_accounts()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import accounts, profiles, relations, two_factor
+from .views import accounts, profiles, relations, two_factor, your_data
 
 app_name = "users"
 
@@ -23,6 +23,11 @@ urlpatterns = [
     path("settings/two-factor/recovery-codes/", two_factor.recovery_codes, name="recovery_codes"),
     path("settings/two-factor/disable/", two_factor.two_factor_disable, name="two_factor_disable"),
     path("settings/blocked/", relations.blocked, name="blocked"),
+    path("settings/your-data/", your_data.your_data_view, name="your_data"),
+    path("settings/your-data/exports/", your_data.request_export, name="request_export"),
+    path("settings/your-data/exports/<int:export_id>/download/", your_data.download_export, name="download_export"),
+    path("settings/your-data/delete-account/", your_data.delete_account, name="delete_account"),
+    path("login/restore/", your_data.restore_account, name="restore_account"),
     path("u/<str:username>/", profiles.profile, name="profile"),
     path("u/<str:username>/followers/", relations.followers, name="followers"),
     path("u/<str:username>/following/", relations.following, name="following"),

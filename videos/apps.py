@@ -8,17 +8,19 @@ class VideosConfig(AppConfig):
     def ready(self):
         # The app's hooks into the apps below it (core.registry): nothing registers elsewhere.
         from core.menus import MENU, MenuEntry
+        from core.personal_data import DATA_SECTIONS
         from core.seeding import SEEDERS
         from core.streams import STREAMS
         from notifications.kinds import KINDS
         from posts.factories import KINDS as POST_KINDS
 
-        from . import notices, seeding, streams
+        from . import notices, personal_data, seeding, streams
         from .factories import VideoKind
 
         KINDS.register_all(notices.KINDS)
         STREAMS.register_all(streams.STREAMS)
         SEEDERS.register(seeding.VideosSeeder())
+        DATA_SECTIONS.register(personal_data.SECTION)
         POST_KINDS.register(VideoKind())
         MENU.register_all(
             [

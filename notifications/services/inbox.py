@@ -21,7 +21,7 @@ from core.transactions import after_commit
 
 from .. import repositories, strategies, streams
 from ..kinds import get_kind, vetoed
-from ..models import Notification, NotificationActor
+from ..models import DeliverySettings, Notification, NotificationActor, Preference, PushSubscription
 
 
 def _target_ref(target: models.Model | None) -> tuple[int | None, int | None]:
@@ -201,3 +201,16 @@ def mark_all_read(*, user, up_to: int | None = None) -> int:
     if changed:
         after_commit(streams.announce_read, user.pk, ids=None, up_to=up_to)
     return changed
+
+
+def erase_notifications_of(*, user) -> None:
+    """The notifications app's part of erasing an account: the person leaves the notifications
+    of others they acted in (counts go down, a notification left with nobody goes away), and
+    their own inbox, choices and devices are deleted."""
+    recipients = NotificationActor.objects.filter(actor=user).values_list("notification__recipient_id", flat=True)
+    for recipient_id in set(recipients):
+        _unlink(recipient_id, actor_id=user.pk)
+    with transaction.atomic():
+        Notification.objects.filter(models.Q(recipient=user) | models.Q(actor=user)).delete()
+        for model in (Preference, DeliverySettings, PushSubscription):
+            model.objects.filter(user=user).delete()

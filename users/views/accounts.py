@@ -16,13 +16,14 @@ from django.views.decorators.http import require_POST
 from core.http import client_ip, safe_next
 from core.views import bound, render_form, submit
 
-from .. import forms
+from .. import forms, repositories
 from ..backends import EmailOrUsernameBackend
 from ..services import accounts, two_factor
 from .two_factor import security_page
 
 AUTH_BACKEND = "users.backends.EmailOrUsernameBackend"
 PENDING_LOGIN = "pending_second_factor"  # session key: who passed the password step, and where to go
+PENDING_RESTORE = "pending_restore"  # session key: whose password was right but who is scheduled for deletion
 
 
 # --- Sign-up --------------------------------------------------------------------------------------
@@ -75,6 +76,10 @@ def login_view(request):
             request.session[PENDING_LOGIN] = {"user": form.result.pk, "next": goto}
             return redirect("users:login_verify")
         return _finish_login(request, form.result, goto)
+    if form.error_code == "deletion_scheduled":  # the password was right: offer to cancel
+        user = repositories.get_user_by_identifier(form.cleaned_data["identifier"])
+        request.session[PENDING_RESTORE] = {"user": user.pk if user else None, "next": goto}
+        return redirect("users:restore_account")
     return render_form(request, "users/login.html", form, next=goto)
 
 

@@ -19,7 +19,7 @@ from users.models import User
 from .. import notices, states, streams
 from ..integrations import storage, transcoding
 from ..integrations.probe import SourceInfo
-from ..models import Video
+from ..models import Upload, Video, WatchEvent
 
 
 def make_and_publish(
@@ -127,3 +127,18 @@ def delete_video(*, video: Video, by: User) -> None:
             posts.delete_post(post=Post.objects.get(pk=video.post_id), by=by if by.is_staff else video.owner)
         Video.objects.filter(pk=video.pk).delete()
         after_commit(storage.delete_folder, video.folder)
+
+
+def erase_videos_of(*, user: User) -> None:
+    """The videos app's part of erasing an account (users.services.deletion): every video with
+    its post and files, the upload as received wherever it is stored among them; unfinished
+    uploads with their chunks; what the person watched."""
+    for video in Video.objects.filter(owner=user):
+        delete_video(video=video, by=user)
+        after_commit(storage.delete, [video.source])
+    uploads = list(Upload.objects.filter(owner=user))
+    with transaction.atomic():
+        Upload.objects.filter(owner=user).delete()
+        WatchEvent.objects.filter(user=user).delete()
+        for upload in uploads:
+            after_commit(storage.delete_folder, upload.folder)

@@ -1,8 +1,5 @@
 """A real Celery worker on the real broker (Redis) delivers what the web process queues."""
 
-import os
-import subprocess
-import sys
 import time
 import uuid
 from pathlib import Path
@@ -15,6 +12,7 @@ from django.db import connection
 from config.celery import app as celery_app
 from notifications.models import Notification
 from posts.models import Post
+from tests.services.processes import start_worker, stop
 from tests.users.factories import UserFactory
 from tests.videos.clips import make_clip, needs_ffmpeg
 from users.models import EmailCode, User
@@ -31,31 +29,18 @@ pytestmark = [
     ),
 ]
 
-ROOT = Path(__file__).resolve().parents[2]
-
 
 @pytest.fixture
 def worker(tmp_path, transactional_db):
     """A `celery worker` process on a queue of its own, using the test database, writing
     emails to files. The test process sends to that queue instead of running tasks itself."""
     queue = f"test-{uuid.uuid4().hex[:8]}"
-    db = connection.settings_dict
-    env = {
-        **os.environ,
-        "DATABASE_URL": f"mysql://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
-        "CELERY_QUEUE": queue,
-        "CELERY_TASK_ALWAYS_EAGER": "False",
-        "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
-        "EMAIL_FILE_PATH": str(tmp_path / "mail"),
-        "MEDIA_ROOT": str(settings.MEDIA_ROOT),
-    }
-    command = [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool", "solo", "-Q", queue, "-l", "WARNING"]
-    process = subprocess.Popen(
-        command,
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
+    log = tmp_path / "worker.log"
+    process = start_worker(
+        queue,
+        log,
+        EMAIL_BACKEND="django.core.mail.backends.filebased.EmailBackend",
+        EMAIL_FILE_PATH=str(tmp_path / "mail"),
     )
     conf = celery_app.conf
     saved = conf.task_always_eager, conf.task_default_queue
@@ -64,9 +49,8 @@ def worker(tmp_path, transactional_db):
         yield tmp_path / "mail"
     finally:
         conf.task_always_eager, conf.task_default_queue = saved
-        process.terminate()
-        output = process.communicate(timeout=20)[0].decode(errors="replace")
-        print(output)  # shown by pytest only when the test fails
+        stop(process)
+        print(log.read_text(errors="replace"))  # shown by pytest only when the test fails
 
 
 def wait_for_files(folder: Path, count: int, timeout: float = 30.0) -> list[Path]:

@@ -3,19 +3,13 @@ held by another one, through the Redis channel layer; and the page module live-p
 a real browser against a daphne process."""
 
 import json
-import os
-import socket
-import subprocess
-import sys
 import time
 import urllib.request
-from concurrent.futures import ThreadPoolExecutor
-from contextlib import ExitStack, contextmanager
-from pathlib import Path
+from contextlib import ExitStack
 
 import pytest
 from django.conf import settings
-from django.db import connection, connections
+from django.db import connection
 from django.test import Client
 from rest_framework_simplejwt.tokens import AccessToken
 from websockets.sync.client import connect
@@ -23,8 +17,9 @@ from websockets.sync.client import connect
 from posts.models import Post
 from posts.repositories import COUNTERS
 from posts.services import like_post
-from tests.browser import CHROMIUM, VIEWPORT
+from tests.browser import CHROMIUM
 from tests.posts.factories import PostFactory
+from tests.services.processes import daphne, in_a_thread, signed_in
 from tests.users.factories import FollowFactory, UserFactory
 
 pytestmark = [
@@ -35,59 +30,18 @@ pytestmark = [
     ),
 ]
 
-ROOT = Path(__file__).resolve().parents[2]
-STARTUP = 30.0  # seconds a daphne process may take to start listening
 WAIT = 10.0  # seconds a frame may take to arrive before the test gives up
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-@contextmanager
-def _daphne(log: Path):
-    """A daphne process serving config.asgi on the test database and this Redis, writing its
-    log to `log`; yields its port."""
-    port = _free_port()
-    db = connection.settings_dict
-    env = {
-        **os.environ,
-        "DATABASE_URL": f"mysql://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
-        "REDIS_URL": settings.REDIS_URL,
-        # Tasks (the new-post fan-out) run inside the server; tests/services has a real worker.
-        "CELERY_TASK_ALWAYS_EAGER": "True",
-    }
-    command = [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "config.asgi:application"]
-    with log.open("wb") as output:
-        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT)
-    try:
-        deadline = time.monotonic() + STARTUP
-        while process.poll() is None and time.monotonic() < deadline:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                time.sleep(0.2)
-        else:
-            raise AssertionError(f"daphne did not listen on port {port} within {STARTUP} s")
-        yield port
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
-        print(log.read_text(errors="replace"))  # shown by pytest only when the test fails
 
 
 @pytest.fixture
 def two_servers(transactional_db, tmp_path):
     with ExitStack() as stack:
-        yield tuple(stack.enter_context(_daphne(tmp_path / f"daphne-{n}.log")) for n in (1, 2))
+        yield tuple(stack.enter_context(daphne(tmp_path / f"daphne-{n}.log")) for n in (1, 2))
 
 
 @pytest.fixture
 def server(transactional_db, tmp_path):
-    with _daphne(tmp_path / "daphne.log") as port:
+    with daphne(tmp_path / "daphne.log") as port:
         yield port
 
 
@@ -162,20 +116,6 @@ def test_a_notification_made_on_one_server_reaches_every_tab_on_another(two_serv
             ]
 
 
-def _in_a_thread(function, *args, **kwargs):
-    """Run Django code beside Playwright, whose event loop runs in the main thread (the ORM
-    and async_to_sync refuse to run there)."""
-
-    def call():
-        try:
-            return function(*args, **kwargs)
-        finally:
-            connections.close_all()
-
-    with ThreadPoolExecutor(1) as executor:
-        return executor.submit(call).result()
-
-
 def _cards(*posts) -> str:
     return "".join(
         f'<article class="post-card" data-post-id="{post.pk}"><p>{post.body}</p>'
@@ -198,7 +138,7 @@ def test_live_posts_module_updates_cards_and_announces_new_posts(server, page):
         client.force_login(reader)
         return fan, followee, client.cookies["sessionid"].value, PostFactory(), PostFactory()
 
-    fan, followee, session, shown, appended = _in_a_thread(given)
+    fan, followee, session, shown, appended = in_a_thread(given)
     base = f"http://127.0.0.1:{server}"
     page.context.add_cookies([{"name": "sessionid", "value": session, "url": base}])
     frames: list[dict] = []
@@ -220,14 +160,14 @@ def test_live_posts_module_updates_cards_and_announces_new_posts(server, page):
     wait_for_frame({"op": "subscribed", "stream": "feed:following"})
 
     # when someone likes the post shown
-    _in_a_thread(like_post, post=shown, user=fan)
+    in_a_thread(like_post, post=shown, user=fan)
     # then its counter changes in place
     expect(page.locator(f'[data-post-id="{shown.pk}"] [data-counter="likes_count"]')).to_have_text("1")
 
     # when infinite scroll appends a card and the post on it is liked
     page.locator("#feed").evaluate("(feed, html) => feed.insertAdjacentHTML('beforeend', html)", _cards(appended))
     wait_for_frame({"op": "subscribed", "stream": f"post:{appended.pk}"})
-    _in_a_thread(like_post, post=appended, user=fan)
+    in_a_thread(like_post, post=appended, user=fan)
     # then that card updates too
     expect(page.locator(f'[data-post-id="{appended.pk}"] [data-counter="likes_count"]')).to_have_text("1")
 
@@ -237,24 +177,13 @@ def test_live_posts_module_updates_cards_and_announces_new_posts(server, page):
     wait_for_frame({"op": "unsubscribed", "stream": f"post:{shown.pk}"})
 
     # when the followee posts twice
-    _in_a_thread(PostFactory, author=followee)
-    _in_a_thread(PostFactory, author=followee, visibility=Post.Visibility.FOLLOWERS)
+    in_a_thread(PostFactory, author=followee)
+    in_a_thread(PostFactory, author=followee, visibility=Post.Visibility.FOLLOWERS)
     # then the banner shows, as a polite live region, how many new posts wait
     banner = page.locator("[data-new-posts-banner]")
     expect(banner).to_be_visible()
     expect(banner).to_have_attribute("aria-live", "polite")
     expect(banner.get_by_role("button")).to_have_text("2 new posts")
-
-
-def _signed_in(browser, user, base: str):
-    """A browser page with `user`'s session on the site at `base`."""
-    client = Client()
-    _in_a_thread(client.force_login, user)
-    context = browser.new_context(viewport=VIEWPORT)
-    context.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": base}])
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    return page
 
 
 @pytest.mark.browser
@@ -268,9 +197,9 @@ def test_two_people_on_two_servers_see_each_others_likes_comments_and_posts_live
         FollowFactory(follower=ana, followee=bob)
         return ana, bob, PostFactory(author=ana, body="Sunrise over the river")
 
-    ana, bob, post = _in_a_thread(given)
+    ana, bob, post = in_a_thread(given)
     first, second = (f"http://127.0.0.1:{port}" for port in two_servers)
-    ana_page, bob_page = _signed_in(browser, ana, first), _signed_in(browser, bob, second)
+    ana_page, bob_page = signed_in(browser, ana, first), signed_in(browser, bob, second)
     ana_frames: list[dict] = []
     ana_page.on("websocket", lambda ws: ws.on("framereceived", lambda text: ana_frames.append(json.loads(text))))
     ana_page.goto(f"{first}/p/{post.pk}/")

@@ -9,3 +9,14 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 app = Celery("shortmedia")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+# The worker logs through Django's LOGGING (structlog), and a task's lines carry the id of the
+# request that queued it (core.logs).
+from celery import signals  # noqa: E402
+
+from core import logs  # noqa: E402
+
+signals.setup_logging.connect(logs.keep_django_logging)
+signals.before_task_publish.connect(logs.put_request_id_in_headers)
+signals.task_prerun.connect(logs.bind_task)
+signals.task_postrun.connect(logs.unbind_task)

@@ -9,18 +9,30 @@ Frames from the client: {"op": "ping"}, {"op": "subscribe", "stream": S},
 does not hold that stream, whether it was refused or taken away later)."""
 
 import json
+import uuid
 
+import structlog
 from channels.generic.websocket import AsyncWebsocketConsumer
+from structlog.contextvars import bind_contextvars
 
 from . import streams
+from .logs import request_id_from
+from .metrics import WEBSOCKET_CONNECTIONS
+
+logger = structlog.get_logger(__name__)
 
 CLOSE_UNAUTHENTICATED = 4401
+CLOSE_RESYNC = 1012  # "service restart": the client reconnects, subscribes again and catches up
 MAX_STREAMS = 200  # a long infinite-scroll session subscribes one stream per post it shows
 MAX_STREAM_NAME = 100
 
 
 class StreamConsumer(AsyncWebsocketConsumer):
     async def connect(self):
+        # The socket's lines carry its own id and the id of its HTTP upgrade request (set by
+        # the proxy); the connection runs in its own task, so they stay with it.
+        upgrade = dict(self.scope.get("headers", [])).get(b"x-request-id", b"").decode("latin-1")
+        bind_contextvars(connection_id=uuid.uuid4().hex[:12], request_id=request_id_from(upgrade))
         user = self.scope.get("user")
         if user is None or not user.is_authenticated:
             await self.close(code=CLOSE_UNAUTHENTICATED)
@@ -29,9 +41,19 @@ class StreamConsumer(AsyncWebsocketConsumer):
         self.streams: dict[str, str] = {}  # stream name -> channel-layer group
         await self.channel_layer.group_add(self.own_group, self.channel_name)
         await self.accept()
+        WEBSOCKET_CONNECTIONS.inc()
+        self.counted = True
+        logger.info("socket opened", user_id=user.pk)
         await self.send_frame({"op": "hello", "user": user.pk})
 
+    async def stream_resync(self, event):
+        """The channel layer was cut off from Redis (core.layers): events may have been missed."""
+        await self.close(code=CLOSE_RESYNC)
+
     async def disconnect(self, code):
+        if getattr(self, "counted", False):
+            WEBSOCKET_CONNECTIONS.dec()
+            logger.info("socket closed", code=code, streams=len(self.streams))
         if hasattr(self, "own_group"):
             for group in {self.own_group, *self.streams.values()}:
                 await self.channel_layer.group_discard(group, self.channel_name)

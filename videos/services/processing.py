@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from core.exceptions import Conflict, PermissionDenied
 from core.jobs import enqueue
+from core.metrics import VIDEO_TRANSCODE_FAILURES, VIDEO_TRANSCODE_SECONDS
 from core.transactions import after_commit
 from notifications.services.inbox import notify
 from users.models import User
@@ -84,6 +85,7 @@ def process_video(*, video_id: int) -> None:
     if video is None or not _claim(video):
         return
     after_commit(streams.push_status, video)
+    started = time.monotonic()
     try:
         with tempfile.TemporaryDirectory(prefix="video-") as workdir, storage.local_path(video.source) as source:
             make_and_publish(
@@ -94,14 +96,18 @@ def process_video(*, video_id: int) -> None:
                 on_progress=_progress_reporter(video),
             )
     except transcoding.TranscodeFailed as error:
+        VIDEO_TRANSCODE_FAILURES.labels(reason="transcode").inc()
         _fail(video, str(error))
     except Conflict:
         _clean_if_gone(video)  # deleted (or moved by an admin) while it was being made
     except (OSError, DatabaseError) as error:
+        VIDEO_TRANSCODE_FAILURES.labels(reason="database" if isinstance(error, DatabaseError) else "storage").inc()
         logger.warning("Processing video %s stopped: %s", video.pk, error)
         with suppress(Conflict):
             states.VIDEO.transition(video, states.UPLOADED, expected=states.PROCESSING)
         raise TransientError(str(error)) from error
+    finally:
+        VIDEO_TRANSCODE_SECONDS.observe(time.monotonic() - started)
 
 
 def _claim(video: Video) -> bool:

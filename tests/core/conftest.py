@@ -1,0 +1,1 @@
+from tests.logs import json_log  # noqa: F401  (fixture)

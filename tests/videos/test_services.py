@@ -23,7 +23,7 @@ from tests.videos.factories import VideoFactory
 from tests.videos.helpers import upload_video
 from videos import states, tasks
 from videos.integrations import storage
-from videos.models import Video
+from videos.models import Upload, Video
 from videos.services import processing, publishing, uploads
 
 pytestmark = [needs_ffmpeg, pytest.mark.django_db(transaction=True)]
@@ -392,6 +392,66 @@ def test_a_video_still_processing_is_not_run_twice(ana, admin_user, clip):
     with pytest.raises(Conflict) as refused:
         processing.rerun_video(video=video, by=admin_user)
     assert refused.value.code == "still_processing"
+
+
+def _four_other_uploads_and_one_with_a_part(owner, data: bytes):
+    for _ in range(uploads.MAX_OPEN_UPLOADS - 1):
+        uploads.start_upload(owner=owner, filename="other.mp4", size=100)
+    upload = uploads.start_upload(owner=owner, filename="a.mp4", size=len(data))
+    uploads.receive_chunk(upload=upload, start=0, data=data[:10])
+    assert len(storage.list_files(upload.folder)) == 1
+    return upload
+
+
+def _gone_and_its_slot_free(owner, upload) -> None:
+    assert storage.list_files(upload.folder) == []
+    assert not Upload.objects.filter(pk=upload.pk).exists()
+    assert Upload.objects.filter(owner=owner).count() == uploads.MAX_OPEN_UPLOADS - 1
+    uploads.start_upload(owner=owner, filename="next.mp4", size=100)
+
+
+@pytest.mark.parametrize(("chunk", "message"), [(b"", "Send between 1 and"), (b"x" * 200, "This chunk goes past")])
+def test_a_refused_chunk_deletes_its_upload_at_once_and_frees_the_slot(ana, chunk, message):
+    # given five unfinished uploads, one holding a part
+    upload = _four_other_uploads_and_one_with_a_part(ana, b"y" * 100)
+    # when
+    with pytest.raises(ValidationFailed) as refused:
+        uploads.receive_chunk(upload=upload, start=10, data=chunk)
+    # then
+    assert refused.value.code == "bad_chunk"
+    assert refused.value.fields["chunk"][0].startswith(message)
+    _gone_and_its_slot_free(ana, upload)
+
+
+def test_an_upload_whose_file_is_refused_is_deleted_at_once_and_frees_the_slot(ana):
+    # given five unfinished uploads, one of them a whole text file
+    data = b"this is not a video\n" * 50
+    upload = _four_other_uploads_and_one_with_a_part(ana, data)
+    uploads.receive_chunk(upload=upload, start=10, data=data[10:])
+    # when
+    with pytest.raises(ValidationFailed) as refused:
+        uploads.create_video(owner=ana, upload=upload)
+    # then
+    assert refused.value.code == "not_video"
+    _gone_and_its_slot_free(ana, upload)
+    assert Video.objects.count() == 0 and storage.list_files("videos") == []
+
+
+def test_an_upload_too_long_to_publish_whole_is_kept_to_publish_cut(ana, clip):
+    # given
+    data = clip("six.mp4", seconds=6).read_bytes()
+    upload = uploads.start_upload(owner=ana, filename="six.mp4", size=len(data))
+    uploads.receive_chunk(upload=upload, start=0, data=data)
+    # when publishing it whole is refused, the file stays for publishing a window of it
+    with pytest.raises(ValidationFailed) as refused:
+        uploads.create_video(owner=ana, upload=upload)
+    assert refused.value.code == "too_long"
+    assert len(storage.list_files(upload.folder)) == 1
+    video = uploads.create_video(owner=ana, upload=upload, trim_start=0.5)
+    # then
+    video.refresh_from_db()
+    assert (video.state, video.trim_start) == (Video.State.READY, 0.5)
+    assert storage.list_files("uploads") == []
 
 
 def test_one_person_holds_at_most_five_unfinished_uploads(ana):

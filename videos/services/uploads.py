@@ -25,6 +25,8 @@ from ..integrations import probe, storage
 from ..models import Upload, Video
 
 MAX_OPEN_UPLOADS = 5  # unfinished resumable uploads per person (each holds storage until it ends)
+# Refusals answered with the same file and another trim_start: the upload is kept for that.
+KEPT_FOR_TRIMMING = {"too_long", "bad_trim"}
 
 
 def _check_size(size: int, field: str) -> None:
@@ -50,11 +52,24 @@ def start_upload(*, owner: User, filename: str, size: int) -> Upload:
     return Upload.objects.create(owner=owner, filename=name, size=size)
 
 
+@contextmanager
+def _dropped_if_refused(upload: Upload | None) -> Iterator[None]:
+    """An upload whose bytes are refused is deleted at once, parts and all, freeing its owner's
+    slot (unless only its trim is wrong)."""
+    try:
+        yield
+    except ValidationFailed as refused:
+        if upload is not None and refused.code not in KEPT_FOR_TRIMMING:
+            cancel_upload(upload=upload)
+        raise
+
+
 def receive_chunk(*, upload: Upload, start: int, data: bytes) -> Upload:
     """Store the bytes of `upload` from offset `start` (counted against its owner's chunk rate
     limit). Chunks come in order: a chunk that does not start where the upload stands is
     refused with Conflict (the client asks where it stands and goes on from there), so a
-    resent chunk never counts twice."""
+    resent chunk never counts twice. A chunk that is empty, too big or past the announced size
+    is refused with ValidationFailed, and the upload is deleted with it."""
     ratelimit.hit("video_chunk", f"user:{upload.owner_id}")
     if upload.is_complete:
         raise Conflict("This upload is complete already.", code="upload_complete")
@@ -62,12 +77,13 @@ def receive_chunk(*, upload: Upload, start: int, data: bytes) -> Upload:
         raise Conflict(
             f"The upload has {upload.received} bytes; send the next chunk from there.", code="offset_mismatch"
         )
-    if not data or len(data) > settings.VIDEO_CHUNK_BYTES:
-        raise ValidationFailed.on(
-            "chunk", f"Send between 1 and {settings.VIDEO_CHUNK_BYTES} bytes per chunk.", code="bad_chunk"
-        )
-    if start + len(data) > upload.size:
-        raise ValidationFailed.on("chunk", "This chunk goes past the size the upload announced.", code="bad_chunk")
+    with _dropped_if_refused(upload):
+        if not data or len(data) > settings.VIDEO_CHUNK_BYTES:
+            raise ValidationFailed.on(
+                "chunk", f"Send between 1 and {settings.VIDEO_CHUNK_BYTES} bytes per chunk.", code="bad_chunk"
+            )
+        if start + len(data) > upload.size:
+            raise ValidationFailed.on("chunk", "This chunk goes past the size the upload announced.", code="bad_chunk")
     storage.store_bytes(data, f"{upload.folder}/{start:012d}.part")
     moved = Upload.objects.filter(pk=upload.pk, received=start).update(
         received=start + len(data), parts=F("parts") + 1, updated_at=timezone.now()
@@ -110,7 +126,8 @@ def create_video(
     """Accept a clip from a finished resumable `upload` (one of the owner's) or a `file` sent
     whole, and queue its processing; counts against the owner's video rate limit. The file is
     probed before anything is stored: what is not a video, or breaks the limits (length, size,
-    frame size), is refused with ValidationFailed naming the reason and leaves nothing behind.
+    frame size), is refused with ValidationFailed naming the reason and leaves nothing behind
+    (a refused upload is deleted; one only too long to publish whole is kept to publish cut).
     Its post appears once the video can play."""
     ratelimit.hit("video", f"user:{owner.pk}")
     caption = clean_body(caption, required=False)
@@ -130,7 +147,7 @@ def create_video(
         size = file.size
     else:
         raise ValidationFailed.on("file", "Choose a video to upload.", code="required")
-    with source as path:
+    with source as path, _dropped_if_refused(upload):
         info = probe.describe(str(path), size=size)
         start = probe.check_limits(info, trim_start=trim_start)
         video = Video(owner=owner, caption=caption, visibility=visibility, trim_start=start)

@@ -11,10 +11,11 @@ erasure know every app without core importing any:
     DATA_SECTIONS.register(personal_data.SECTION)
 
 A section's `export(user, folder)` writes the person's rows as JSON documents and their files
-into its folder of the zip (folder.json(...), folder.file(...)); its `erase(user)` deletes the
-person's rows and files of that app, putting right the counters they moved on other people's
-things. Downloads run the sections by `order`; erasure runs them the other way round, so the
-apps on top go first and the users app, which deletes the account itself, goes last."""
+into its folder of the zip (folder.json(...), folder.file(...)); its `erase(user=...)`, a
+service of the app, deletes the person's rows and files of that app, putting right the counters
+they moved on other people's things. Downloads run the sections by `order`; erasure runs them
+the other way round, so the apps on top go first (a video before the post that shows it), and
+then the account's row goes, taking with it what Django's own apps keep (CASCADE)."""
 
 from __future__ import annotations
 
@@ -61,7 +62,7 @@ class DataSection:
     name: str  # the folder in the zip
     app: str  # the label of the app whose tables the section covers
     export: Callable[[Any, Folder], None]
-    erase: Callable[[Any], None]
+    erase: Callable[..., None]  # erase(*, user): a service of the app
     order: int = 100
 
 

@@ -45,7 +45,7 @@ class Everything:
 
 def person_with_everything(tmp_path) -> Everything:
     """Ana with an avatar; a text post, a post of 2 pictures and a published 1-second video;
-    a like, a save, a plain repost and a comment on Bob's post, a quote of Carol's and a reply
+    a like, a save, a plain repost and a comment on Bob's post (which mentions her), a quote of Carol's and a reply
     to Bob's comment there; Bob likes and Carol comments on her picture post; she and Bob
     follow each other, she follows Carol and blocks Dave; notifications both ways, choices, a
     push device, an unfinished upload with a chunk, and a video she watched."""
@@ -56,7 +56,7 @@ def person_with_everything(tmp_path) -> Everything:
     picture_post = PostFactory(
         author=ana, kind=Post.Kind.IMAGE, body="Two pictures", images=[picture("a.jpg"), picture("b.png", fmt="PNG")]
     )
-    bobs_post, carols_post = PostFactory(author=bob, body="Bob's"), PostFactory(author=carol, body="Carol's")
+    bobs_post, carols_post = PostFactory(author=bob, body="Bob's, hi @ana"), PostFactory(author=carol, body="Carol's")
     like_post(post=bobs_post, user=ana)
     save_post(post=bobs_post, user=ana)
     repost(post=bobs_post, by=ana)

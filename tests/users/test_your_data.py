@@ -131,7 +131,7 @@ def test_progress_moves_as_each_section_is_written(user, django_capture_on_commi
     def watch(person, folder):
         seen.append(DataExport.objects.get(user=person).progress)
 
-    DATA_SECTIONS.register(DataSection("zz-probe", "tests", watch, lambda person: None, order=1000))
+    DATA_SECTIONS.register(DataSection("zz-probe", "tests", watch, lambda *, user: None, order=1000))
     try:
         export = DataExport.objects.create(user=user)
         # when
@@ -150,7 +150,7 @@ def test_a_section_that_fails_fails_the_export_and_keeps_no_file(user, settings)
     def broken(person, folder):
         raise OSError("disk full")
 
-    DATA_SECTIONS.register(DataSection("zz-broken", "tests", broken, lambda person: None, order=1000))
+    DATA_SECTIONS.register(DataSection("zz-broken", "tests", broken, lambda *, user: None, order=1000))
     try:
         export = DataExport.objects.create(user=user)
         # when

@@ -81,7 +81,7 @@ def erase_account(*, user: User) -> None:
     sections from the top app down (each puts right the counters the person moved on other
     people's things), then the account itself (CASCADE takes whatever is left)."""
     for section in reversed(list(DATA_SECTIONS)):
-        section.erase(user)
+        section.erase(user=user)
     User.objects.filter(pk=user.pk).delete()
 
 

@@ -119,7 +119,7 @@ def _recreate_database() -> None:
     from django.db import connection
 
     settings = connection.settings_dict
-    if settings["ENGINE"] != "django.db.backends.mysql":
+    if connection.vendor != "mysql":
         raise SystemExit("BENCH_DATABASE_URL must name a MariaDB/MySQL database.")
     import MySQLdb
 
@@ -205,12 +205,14 @@ async def _client_main(conn, sockets, streams, concurrency) -> None:
                     open_timeout=60,
                 )
                 hello = json.loads(await ws.recv())
-                assert hello.get("op") == "hello", hello
+                if hello.get("op") != "hello":  # not an assert: `python -O` would drop the check
+                    raise RuntimeError(f"no hello: {hello}")
                 for stream in streams:
                     await ws.send(json.dumps({"op": "subscribe", "stream": stream}))
                 for _ in streams:
                     answer = json.loads(await ws.recv())
-                    assert answer.get("op") == "subscribed", answer
+                    if answer.get("op") != "subscribed":
+                        raise RuntimeError(f"not subscribed: {answer}")
             except Exception as error:  # counted and reported; the run goes on without the socket
                 errors.append(f"{type(error).__name__}: {error}"[:200])
                 return None

@@ -20,7 +20,7 @@ from .models import Follow, Profile, User
 from .services.profiles import set_avatar, update_profile
 from .services.relations import follow_user
 
-DEMO_PASSWORD = "shortmedia-demo"
+DEMO_PASSWORD = "shortmedia-demo"  # noqa: S105 - the demo people's published password (README)
 
 PEOPLE = [
     ("demo", "Demo Person", "Trying out Short Media.", "Lisbon", date(1994, 5, 17), ["music", "travel"]),

@@ -91,7 +91,8 @@ def _checked_address(host: str, port: int) -> str:
     """The address to connect to for `host`: the first it resolves to, once every one of them
     is routable (a test host's need not be)."""
     try:
-        found = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        # Only the address families this machine has, or an IPv6 answer first would never connect.
+        found = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_ADDRCONFIG)
     except OSError as error:  # no answer now: the push is retried
         raise requests.exceptions.ConnectionError(f"Cannot resolve {host}: {error}") from error
     addresses = [str(info[4][0]) for info in found]

@@ -633,7 +633,7 @@ def test_a_device_stored_before_the_list_existed_is_dropped_unsent(ana, vapid, p
         ("192.168.1.1", False),
         ("169.254.169.254", False),
         ("100.64.0.1", False),  # carrier-grade NAT
-        ("0.0.0.0", False),
+        ("0.0.0.0", False),  # noqa: S104 - an address checked, not bound
         ("224.0.0.1", False),  # multicast
         ("240.0.0.1", False),  # reserved
         ("255.255.255.255", False),

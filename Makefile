@@ -10,7 +10,7 @@ SERVICES_REDIS_URL ?= redis://127.0.0.1:6379/1
 # The embedded default: no servers, whatever the shell exports.
 EMBEDDED := env -u DATABASE_URL -u REDIS_URL -u CELERY_BROKER_URL
 
-.PHONY: setup run test test-services lint migrate seed mysql-deps ffmpeg-deps browser-deps bench-serving bench-feed bench-ws bench-video clean
+.PHONY: setup run test test-services lint migrate seed mysql-deps ffmpeg-deps browser-deps bench-serving bench-feed bench-ws bench-video bench-load clean
 
 setup: $(VENV)/.installed static/vendor/.installed ffmpeg-deps
 
@@ -74,6 +74,13 @@ lint: setup
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 	$(BIN)/pip-audit $(PIP_AUDIT_STRICT) --progress-spinner off -r requirements.txt -r requirements-dev.txt -r requirements-mysql.txt
+
+# The main journeys under locust against gunicorn on MariaDB and Redis, longer than the services
+# suite's bounded run (LOAD_SECONDS, LOAD_USERS); figures go to docs/BENCHMARKS.md.
+bench-load: setup mysql-deps
+	$(BIN)/pip install --quiet -r requirements-mysql.txt
+	LOAD_SECONDS=$${LOAD_SECONDS:-60} LOAD_USERS=$${LOAD_USERS:-50} DATABASE_URL=$(SERVICES_DATABASE_URL) \
+	REDIS_URL=$(SERVICES_REDIS_URL) $(BIN)/pytest -m services -s -q tests/services/test_load.py
 
 # gunicorn beside daphne on the same app with wrk; figures go to docs/BENCHMARKS.md.
 bench-serving: setup

@@ -324,7 +324,7 @@ def erase_posts_of(*, user: User) -> None:
     for comment in [*comments.filter(parent__isnull=False), *comments.filter(parent__isnull=True)]:
         delete_comment(comment=comment, by=user)
     for model, counter in ((Like, "likes_count"), (Save, "saves_count")):
-        for post in Post.objects.filter(pk__in=model.objects.filter(user=user).values("post_id")):
+        for post in Post.objects.filter(pk__in=list(model.objects.filter(user=user).values_list("post_id", flat=True))):
             with transaction.atomic():
                 _lock(post)
                 if model.objects.filter(post=post, user=user).delete()[0]:

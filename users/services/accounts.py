@@ -116,14 +116,14 @@ def authenticate_user(*, identifier: str, password: str, ip: str) -> User:
     user = get_user_by_identifier(identifier)
     if user is None:
         User().set_password(password)  # same work as a real check: no timing oracle
-    password_right = user is not None and user.check_password(password)
-    if user is not None and password_right and user.deletion_due_at is not None:
+    scheduled = user is not None and user.deletion_due_at is not None
+    if user is None or not user.check_password(password) or not (user.is_active or scheduled):
+        raise NotAuthenticated("Wrong email/username or password.", code="invalid_credentials")
+    if user.deletion_due_at is not None:  # the password is right: the login page offers to cancel
         raise PermissionDenied(
             f"This account will be deleted on {user.deletion_due_at:%-d %B %Y}. Cancel the deletion to use it again.",
             code="deletion_scheduled",
         )
-    if not password_right or not user.is_active:
-        raise NotAuthenticated("Wrong email/username or password.", code="invalid_credentials")
     if not user.email_verified:
         raise PermissionDenied(
             "Confirm your email address first: enter the code we sent you.", code="email_not_confirmed"

@@ -4,13 +4,14 @@ HTML pages render templates/error.html with the same code and message."""
 
 from __future__ import annotations
 
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.http import JsonResponse
 from django.shortcuts import render
 from rest_framework import exceptions as drf_exceptions
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from .exceptions import DomainError, RateLimited
+from .exceptions import DomainError, PayloadTooLarge, RateLimited, ValidationFailed
 
 GENERIC_MESSAGES = {
     400: ("bad_request", "The request could not be understood."),
@@ -51,8 +52,21 @@ def _api_exception_body(exc: drf_exceptions.APIException) -> dict:
     return error_body(code, message)
 
 
+def as_domain_error(exc: BaseException) -> BaseException:
+    """Django's refusals of an oversize request body (raised wherever the body is first read)
+    as the domain errors they are; any other exception as it is."""
+    if isinstance(exc, RequestDataTooBig):
+        return PayloadTooLarge()
+    if isinstance(exc, TooManyFieldsSent):
+        return ValidationFailed("The request has too many fields.", code="too_many_fields")
+    if isinstance(exc, TooManyFilesSent):
+        return ValidationFailed("The request has too many files.", code="too_many_files")
+    return exc
+
+
 def api_exception_handler(exc, context):
     """DRF's EXCEPTION_HANDLER: domain errors and DRF's own, in the one body."""
+    exc = as_domain_error(exc)
     if isinstance(exc, DomainError):
         response = Response(error_body(exc.code, exc.message, exc.fields), status=exc.status)
         if isinstance(exc, RateLimited):
@@ -91,6 +105,10 @@ def _generic(request, status: int):
 
 
 def bad_request(request, exception=None):
+    """handler400: also what Django answers when a middleware read an oversize body."""
+    error = as_domain_error(exception) if exception is not None else None
+    if isinstance(error, DomainError):
+        return error_response(request, error.status, error.code, error.message, error.fields)
     return _generic(request, 400)
 
 

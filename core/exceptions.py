@@ -62,6 +62,13 @@ class Unavailable(DomainError):
     status = 503
     code = "unavailable"
     default_message = "This is not available right now."
+    retry_after: int | None = None  # seconds, when it is known to pass soon
+
+
+class PayloadTooLarge(DomainError):
+    status = 413
+    code = "payload_too_large"
+    default_message = "The request is too large."
 
 
 class RateLimited(DomainError):

@@ -7,6 +7,8 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import math
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -14,10 +16,18 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 
+from . import parsers
 from .exceptions import ValidationFailed
 
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
+# A cursor is what _encode() makes: unpadded URL-safe base64 of a flat JSON list of a few
+# strings (a date, a hashtag of up to 64 letters of any script) and numbers. Anything longer
+# or of other characters is refused before it is decoded.
+MAX_CURSOR_LENGTH = 512
+CURSOR_RE = re.compile(r"[A-Za-z0-9_-]+")
+MAX_CURSOR_STRING = 64
+MAX_CURSOR_INT = 2**63 - 1  # a signed 64-bit column
 
 
 @dataclass(frozen=True)
@@ -28,17 +38,36 @@ class Page:
 
 def _encode(values: list[Any]) -> str:
     plain = [value.isoformat() if isinstance(value, datetime) else value for value in values]
-    return base64.urlsafe_b64encode(json.dumps(plain).encode()).decode().rstrip("=")
+    return base64.urlsafe_b64encode(json.dumps(plain, ensure_ascii=False).encode()).decode().rstrip("=")
+
+
+def _is_cursor_value(value: Any) -> bool:
+    if isinstance(value, str):
+        return len(value) <= MAX_CURSOR_STRING
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, int):
+        return abs(value) <= MAX_CURSOR_INT
+    return isinstance(value, float) and math.isfinite(value)
 
 
 def _decode(cursor: str, length: int) -> list[Any]:
-    try:
-        values = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-    except (binascii.Error, ValueError, UnicodeDecodeError):
-        values = None
-    if not isinstance(values, list) or len(values) != length:
-        raise ValidationFailed.on("cursor", "This cursor is not valid.")
+    """The values in `cursor`, or ValidationFailed (400, code invalid_cursor) for anything that
+    is not a cursor _encode() could have made: too long, not base64, not a flat JSON list of
+    `length` short strings and finite numbers."""
+    values = None
+    if len(cursor) <= MAX_CURSOR_LENGTH and CURSOR_RE.fullmatch(cursor):
+        try:
+            values = parsers.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)), max_depth=1)
+        except (binascii.Error, ValueError):  # UnicodeDecodeError is a ValueError
+            values = None
+    if not (isinstance(values, list) and len(values) == length and all(map(_is_cursor_value, values))):
+        raise invalid_cursor()
     return values
+
+
+def invalid_cursor() -> ValidationFailed:
+    return ValidationFailed.on("cursor", "This cursor is not valid.", code="invalid_cursor")
 
 
 def cursor_values(cursor: str, fields: tuple[str, ...] = ("created_at", "id")) -> list[Any]:
@@ -69,8 +98,8 @@ def paginate(
     if cursor:
         try:
             queryset = queryset.filter(_after(fields, _decode(cursor, len(fields)), "gt" if ascending else "lt"))
-        except (ValidationError, ValueError, TypeError) as exc:
-            raise ValidationFailed.on("cursor", "This cursor is not valid.") from exc
+        except (ValidationError, ValueError, TypeError, OverflowError) as exc:
+            raise invalid_cursor() from exc
     rows = list(queryset[: size + 1])
     items = rows[:size]
     next_cursor = _encode([getattr(items[-1], field) for field in fields]) if len(rows) > size else None

@@ -115,6 +115,14 @@ def _b64(value) -> str:
         _b64([["x"], 1]),
         _b64([None, None]),
         base64.urlsafe_b64encode(b"\xff\xfe").decode(),
+        # numbers and strings no cursor holds: each used to reach the database and fail there (500)
+        _b64(["2024-01-01T00:00:00+00:00", 10**30]),
+        base64.urlsafe_b64encode(b'["2024-01-01T00:00:00+00:00", 1e400]').decode(),
+        base64.urlsafe_b64encode(b'["2024-01-01T00:00:00+00:00", Infinity]').decode(),
+        _b64(["2024-01-01T00:00:00+00:00", True]),
+        _b64(["2024-01-01T00:00:00+00:00" + " " * 100, 1]),
+        _b64(["2024-01-01T00:00:00+00:00", 1]) + "=",  # padding is never sent
+        "W1tb" * 2000,  # too long: base64 of "[[[" * 1500
     ],
 )
 def test_tampered_cursor_is_a_400_on_field_cursor(api_client, db, cursor):
@@ -126,7 +134,7 @@ def test_tampered_cursor_is_a_400_on_field_cursor(api_client, db, cursor):
     # then
     assert response.status_code == 400
     assert response.json() == {
-        "code": "invalid",
+        "code": "invalid_cursor",
         "message": "This cursor is not valid.",
         "fields": {"cursor": ["This cursor is not valid."]},
     }

@@ -107,19 +107,19 @@ def test_someone_elses_notification_is_404_and_stays_unread(ana, bob):
 
 
 @pytest.mark.parametrize(
-    ("query", "field", "message"),
+    ("query", "field", "code", "message"),
     [
-        ({"after": "abc"}, "after", "after must be a notification id (a whole number)."),
-        ({"after": "-1"}, "after", "after must be a notification id (a whole number)."),
-        ({"cursor": "nonsense"}, "cursor", "This cursor is not valid."),
-        ({"size": "many"}, "size", "Page size must be a whole number."),
+        ({"after": "abc"}, "after", "invalid", "after must be a notification id (a whole number)."),
+        ({"after": "-1"}, "after", "invalid", "after must be a notification id (a whole number)."),
+        ({"cursor": "nonsense"}, "cursor", "invalid_cursor", "This cursor is not valid."),
+        ({"size": "many"}, "size", "invalid", "Page size must be a whole number."),
     ],
 )
-def test_bad_list_parameters_are_400(as_ana, query, field, message):
+def test_bad_list_parameters_are_400(as_ana, query, field, code, message):
     # when
     response = as_ana.get("/api/notifications/", query)
     # then
-    assert (response.status_code, response.json()) == (400, error("invalid", message, field))
+    assert (response.status_code, response.json()) == (400, error(code, message, field))
 
 
 def test_read_all_refuses_a_bad_up_to(as_ana, ana):

@@ -8,6 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.fields import DateTimeField
 
 from core import ratelimit
+from core.media import signed_url
 from posts import services
 from posts.models import Comment, Like, Post, PostImage, Save
 from tests.core.test_ratelimit import NOW, assert_limited
@@ -100,8 +101,8 @@ def test_create_an_image_post_with_multipart(as_ana):
     rows = list(PostImage.objects.order_by("position"))
     assert response.json()["images"] == [
         {
-            "url": f"http://testserver/media/{row.image.name}",
-            "thumbnail_url": f"http://testserver/media/{row.thumbnail.name}",
+            "url": f"http://testserver{signed_url(row.image.name)}",
+            "thumbnail_url": f"http://testserver{signed_url(row.thumbnail.name)}",
             "width": width,
             "height": height,
             "alt_text": alt_text,
@@ -647,7 +648,7 @@ def test_a_bad_cursor_is_400(as_ana, url):
     assert (response.status_code, response.json()) == (
         400,
         {
-            "code": "invalid",
+            "code": "invalid_cursor",
             "message": "This cursor is not valid.",
             "fields": {"cursor": ["This cursor is not valid."]},
         },

@@ -6,6 +6,7 @@ The videos app registers the video kind in KINDS, so this app never imports it."
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -18,6 +19,12 @@ from core.exceptions import ValidationFailed
 from core.registry import Registry
 
 from .models import Post, PostImage
+
+
+def picture_folder() -> str:
+    """A post's own unguessable folder under posts/ (no id, no date): its pictures' signed
+    URLs (core.media) cover it and nothing else."""
+    return secrets.token_urlsafe(24)
 
 
 @dataclass
@@ -39,13 +46,14 @@ class Draft:
     def attach(self, post: Post) -> list[str]:
         """Store the parts beside the saved post; the names of the files written."""
         written = []
+        folder = picture_folder()
         for position, prepared in enumerate(self.images):
             row = PostImage(
                 post=post, position=position, width=prepared.width, height=prepared.height, alt_text=prepared.alt_text
             )
-            row.image.save(f"{post.pk}-{position}.webp", prepared.image, save=False)
+            row.image.save(f"{folder}/{position}-full.webp", prepared.image, save=False)
             written.append(str(row.image.name))
-            row.thumbnail.save(f"{post.pk}-{position}-t.webp", prepared.thumbnail, save=False)
+            row.thumbnail.save(f"{folder}/{position}-tile.webp", prepared.thumbnail, save=False)
             written.append(str(row.thumbnail.name))
             row.save()
         return written

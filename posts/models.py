@@ -100,8 +100,9 @@ class Post(TimeStampedModel):
 class PostImage(models.Model):
     post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="images")
     position = models.PositiveSmallIntegerField()
-    image = models.ImageField(upload_to="posts/%Y/%m/")
-    thumbnail = models.ImageField(upload_to="posts/%Y/%m/")
+    # posts/<the post's random folder>/<position>-<size>.webp: private (core.media signs them).
+    image = models.ImageField(upload_to="posts/", max_length=200)
+    thumbnail = models.ImageField(upload_to="posts/", max_length=200)
     width = models.PositiveIntegerField()
     height = models.PositiveIntegerField()
     alt_text = models.CharField(max_length=300, blank=True)

@@ -6,6 +6,8 @@ from __future__ import annotations
 from django.urls import reverse
 from rest_framework import serializers
 
+from core import media
+
 from .factories import kind_of
 
 
@@ -30,10 +32,10 @@ class ImageSerializer(serializers.Serializer):
     alt_text = serializers.CharField()
 
     def get_url(self, picture) -> str:
-        return self.context["request"].build_absolute_uri(picture.image.url)
+        return media.signed_url(picture.image.name, self.context["request"])
 
     def get_thumbnail_url(self, picture) -> str:
-        return self.context["request"].build_absolute_uri(picture.thumbnail.url)
+        return media.signed_url(picture.thumbnail.name, self.context["request"])
 
 
 class EngagementSerializer(serializers.Serializer):

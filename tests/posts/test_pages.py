@@ -5,6 +5,7 @@ saved posts; empty states, refusals (400/403/404 with nothing written) and query
 import pytest
 from django.urls import reverse
 
+from core.media import signed_url
 from posts import services
 from posts.models import Comment, Like, Post, Save
 from tests.posts.factories import PostFactory, picture
@@ -219,11 +220,11 @@ def test_pictures_are_lazy_sized_and_described(client, bob):
     single = one.images.get()
     first, second = two.images.all()
     assert (
-        f'<img src="{single.image.url}" width="800" height="600" loading="lazy" decoding="async"\n'
+        f'<img src="{signed_url(single.image.name)}" width="800" height="600" loading="lazy" decoding="async"\n'
         f'               alt="A green field">'
     ) in content
     assert '<div class="post-images count-2">' in card_of(content, two)
-    assert f'<img src="{first.thumbnail.url}" width="480" height="480" loading="lazy"' in content
+    assert f'<img src="{signed_url(first.thumbnail.name)}" width="480" height="480" loading="lazy"' in content
     assert 'alt="Picture 1 of 2 posted by @bob">' in content
     assert 'alt="Snow">' in content
     assert second.alt_text == "Snow"
@@ -697,7 +698,7 @@ def test_the_profile_shows_posts_as_a_grid_of_tiles(client, bob):
     assert reverse("users:profile", args=["bob"]) == "/u/bob/"
     assert [post.pk for post in response.context["page"].items] == [image.pk, text.pk]
     assert f'<a class="post-tile" href="/p/{image.pk}/">' in content
-    assert f'<img src="{image.images.first().thumbnail.url}" width="480" height="480"' in content
+    assert f'<img src="{signed_url(image.images.first().thumbnail.name)}" width="480" height="480"' in content
     assert '<span class="visually-hidden">2 pictures</span>' in content
     assert f'<a class="post-tile post-tile-text" href="/p/{text.pk}/">' in content
     assert '<span class="post-tile-body">Words only</span>' in content

@@ -8,6 +8,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.test import APIClient
 
+from core.media import signed_url
 from posts.models import Post
 from tests.posts.helpers import client_for, stored_files, viewer_of_kind
 from tests.users.factories import FollowFactory
@@ -88,7 +89,7 @@ def test_a_clip_sent_in_chunks_resumes_after_a_dropped_chunk_and_becomes_a_video
         "caption": "Chunked #clip",
         "post_id": video.post_id,
     }
-    assert body["playlist_url"] == f"http://testserver/media/{video.folder}/master.m3u8"
+    assert body["playlist_url"] == f"http://testserver{signed_url(video.playlist)}"
     assert body["post_url"] == f"http://testserver/p/{video.post_id}/"
     assert Upload.objects.count() == 0
     assert not [name for name in stored_files() if name.startswith("uploads/")]
@@ -131,6 +132,20 @@ def test_cancelling_an_upload_deletes_its_chunks(as_ana):
     upload_id = as_ana.post("/api/videos/uploads/", {"filename": "a.mp4", "size": 100}, format="json").json()["id"]
     send(as_ana, upload_id, b"x" * 10, 0, 100)
     assert as_ana.delete(f"/api/videos/uploads/{upload_id}/").status_code == 204
+    assert (Upload.objects.count(), stored_files()) == (0, [])
+
+
+def test_a_refused_chunked_file_is_a_400_and_its_upload_is_gone_at_once(as_ana):
+    # given a finished upload of a text file
+    data = b"plain text, not a video\n" * 10
+    started = as_ana.post("/api/videos/uploads/", {"filename": "a.mp4", "size": len(data)}, format="json")
+    upload_id = started.json()["id"]
+    assert send(as_ana, upload_id, data, 0, len(data)).status_code == 200
+    # when
+    response = as_ana.post("/api/videos/", {"upload": upload_id}, format="json")
+    # then
+    assert (response.status_code, response.json()["code"]) == (400, "not_video")
+    assert as_ana.get(f"/api/videos/uploads/{upload_id}/").status_code == 404
     assert (Upload.objects.count(), stored_files()) == (0, [])
 
 
@@ -247,9 +262,9 @@ def test_the_for_you_feed_shows_trending_videos_and_says_so(ana, bob, carol, cli
     media = body["results"][0]["media"]["video"]
     assert media == {
         "id": loved.pk,
-        "playlist_url": f"http://testserver/media/{loved.folder}/master.m3u8",
-        "mp4_url": f"http://testserver/media/{loved.folder}/video.mp4",
-        "poster_url": f"http://testserver/media/{loved.folder}/poster.jpg",
+        "playlist_url": f"http://testserver{signed_url(f'{loved.folder}/master.m3u8')}",
+        "mp4_url": f"http://testserver{signed_url(f'{loved.folder}/video.mp4')}",
+        "poster_url": f"http://testserver{signed_url(f'{loved.folder}/poster.jpg')}",
         "width": 360,
         "height": 640,
         "duration": loved.duration,

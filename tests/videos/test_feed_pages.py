@@ -8,6 +8,7 @@ import re
 import pytest
 from django.urls import reverse
 
+from core.media import signed_url
 from tests.users.factories import FollowFactory, UserFactory
 from tests.videos.clips import needs_ffmpeg
 from tests.videos.helpers import published_video
@@ -85,12 +86,14 @@ def test_signed_out_viewers_watch_for_you_with_log_in_links_instead_of_buttons(c
     assert response.status_code == 200
     assert slides(html) == [str(post.pk)]
     assert f'data-video-id="{video.pk}"' in html
-    assert f'data-playlist="http://testserver/media/{video.playlist}"' in html
-    assert f'data-mp4="http://testserver/media/{video.mp4}"' in html
-    assert f'poster="http://testserver/media/{video.poster}"' in html
+    assert f'data-playlist="http://testserver{signed_url(video.playlist)}"' in html
+    assert f'data-mp4="http://testserver{signed_url(video.mp4)}"' in html
+    assert f'poster="http://testserver{signed_url(video.poster)}"' in html
     assert f'data-view-url="/api/posts/{post.pk}/view/"' in html
     assert f'data-watch-url="/api/videos/{video.pk}/watch/"' in html
-    assert f'<source src="http://testserver/media/{video.mp4}" type="video/mp4">' in html  # plays without JavaScript
+    assert (
+        f'<source src="http://testserver{signed_url(video.mp4)}" type="video/mp4">' in html
+    )  # plays without JavaScript
     # and the caption links its tag and mention
     assert '<a href="/tags/garden/">#garden</a>' in html
     assert '<a href="/u/bob/">@bob</a>' in html

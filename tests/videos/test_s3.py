@@ -1,6 +1,7 @@
 """Videos on S3-compatible storage (django-storages), against moto's S3 server over real HTTP:
 the upload is read back for ffmpeg, every rendition is written to the bucket and served from
-it, and deleting the video empties its folder."""
+it only through signed URLs the app redirects to presigned ones (the bucket itself stays
+private), and deleting the video empties its folder."""
 
 from __future__ import annotations
 
@@ -8,11 +9,15 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from django.test import Client
 
+from core.media import signed_url
 from tests.videos.clips import needs_ffmpeg
 from tests.videos.helpers import upload_video
 from videos.integrations import storage
@@ -62,9 +67,8 @@ def s3(settings):
                     "access_key": "test",
                     "secret_key": "test",
                     "region_name": "us-east-1",
-                    "querystring_auth": False,
+                    "querystring_auth": True,
                     "file_overwrite": True,
-                    "default_acl": "public-read",
                 },
             },
         }
@@ -74,12 +78,16 @@ def s3(settings):
         server.wait(10)
 
 
+def fetched(address: str):
+    return Client().get(address)
+
+
 def keys(client, prefix: str = "") -> list[str]:
     listed = client.list_objects_v2(Bucket=BUCKET, Prefix=prefix)
     return sorted(item["Key"] for item in listed.get("Contents", []))
 
 
-def test_a_video_is_stored_and_served_from_the_bucket_and_deleted_with_it(s3, ana, clip):
+def test_a_video_is_stored_and_served_from_the_bucket_and_deleted_with_it(s3, ana, clip, settings):
     client, endpoint = s3
     # when
     video = upload_video(ana, clip("a.mp4", size=(540, 960)))
@@ -89,14 +97,26 @@ def test_a_video_is_stored_and_served_from_the_bucket_and_deleted_with_it(s3, an
     assert f"{video.folder}/master.m3u8" in stored and f"{video.folder}/video.mp4" in stored
     assert f"{video.folder}/540p_000.ts" in stored and f"{video.folder}/360p_000.ts" in stored
     assert all(key.startswith(f"{video.folder}/") for key in stored)
-    # and a player can follow the playlists from the bucket's plain URLs
+    # and a player follows the signed playlists through the app: playlists pass through (their
+    # relative URIs stay under the signed address), the rest redirects to a presigned object
     playlist_url = storage.url(video.playlist)
-    assert playlist_url == f"{endpoint}/{BUCKET}/{video.folder}/master.m3u8"
-    master = urllib.request.urlopen(playlist_url).read().decode()
-    rendition = master.splitlines()[-1]
-    media = urllib.request.urlopen(playlist_url.replace("master.m3u8", rendition)).read().decode()
-    segment = next(line for line in media.splitlines() if line.endswith(".ts"))
-    assert urllib.request.urlopen(playlist_url.replace("master.m3u8", segment)).read()[:1] == b"G"  # MPEG-TS sync
+    master = fetched(playlist_url)
+    assert master.status_code == 200 and master["Content-Type"] == "application/vnd.apple.mpegurl"
+    rendition = master.getvalue().decode().splitlines()[-1]
+    listing = fetched(playlist_url.replace("master.m3u8", rendition)).getvalue().decode()
+    segment = next(line for line in listing.splitlines() if line.endswith(".ts"))
+    redirect = fetched(playlist_url.replace("master.m3u8", segment))
+    assert redirect.status_code == 302
+    assert redirect["Location"].startswith(f"{endpoint}/{BUCKET}/{video.folder}/{segment}?")
+    expires = int(parse_qs(urlsplit(redirect["Location"]).query)["Expires"][0])
+    assert 50 < expires - time.time() <= 60  # a presigned address lives a minute
+    assert urllib.request.urlopen(redirect["Location"]).read()[:1] == b"G"  # MPEG-TS sync
+    # and the bucket's plain address, an expired signed one and the upload as received are refused
+    with pytest.raises(urllib.error.HTTPError) as plain:
+        urllib.request.urlopen(f"{endpoint}/{BUCKET}/{video.folder}/{segment}")
+    assert plain.value.code == 403
+    assert fetched(signed_url(video.mp4, now=time.time() - 2 * settings.MEDIA_URL_LIFETIME)).status_code == 410
+    assert fetched(signed_url(video.source)).status_code == 404
     # when
     delete_video(video=video, by=ana)
     # then

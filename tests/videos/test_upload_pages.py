@@ -10,6 +10,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from core.media import signed_url
 from tests.videos.clips import needs_ffmpeg
 from tests.videos.factories import VideoFactory
 from tests.videos.helpers import upload_video
@@ -142,7 +143,7 @@ def test_the_studio_shows_each_video_newest_first_with_its_state(
     # a ready one: its poster, badge, duration and a link to watch it (its post)
     item = item_of(html, ready)
     assert 'data-state="ready"' in item
-    assert f'<img src="/media/{ready.poster}" alt="" loading="lazy">' in item
+    assert f'<img src="{signed_url(ready.poster)}" alt="" loading="lazy">' in item
     assert "Ready #one</p>" in item
     assert '<span class="badge studio-badge state-ready" data-state-badge>' in item
     assert "</i> Ready</span>" in item

@@ -107,7 +107,7 @@ def set_avatar(*, user: User, upload) -> Profile:
     renditions = square_renditions(
         open_upload(upload, field="avatar", max_bytes=settings.AVATAR_MAX_BYTES), settings.AVATAR_SIZES
     )
-    saved = storage.store_avatar(user_id=user.pk, renditions=renditions)
+    saved = storage.store_avatar(renditions=renditions)
     try:
         with transaction.atomic():
             profile, _ = Profile.objects.select_for_update().get_or_create(user=user)

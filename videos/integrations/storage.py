@@ -14,6 +14,8 @@ from django.core.files import File
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 
+from core import media
+
 
 def list_files(folder: str) -> list[str]:
     """Every file under `folder`, at any depth."""
@@ -28,8 +30,8 @@ def list_files(folder: str) -> list[str]:
 
 
 def delete(names: Iterable[str]) -> None:
-    for name in names:
-        default_storage.delete(name)
+    """Delete the files `names` and the folders that leaves empty on local disk."""
+    media.delete_files(names)
 
 
 def delete_folder(folder: str) -> None:
@@ -60,10 +62,9 @@ def total_size(names: Iterable[str]) -> int:
 
 
 def url(name: str, request=None) -> str | None:
-    if not name:
-        return None
-    address = default_storage.url(name)
-    return request.build_absolute_uri(address) if request is not None else address
+    """The signed, expiring address of a video's file (core.media), for a viewer already
+    allowed to see the video; None for no file."""
+    return media.signed_url(name, request) if name else None
 
 
 @contextmanager

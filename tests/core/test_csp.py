@@ -16,6 +16,7 @@ from django.conf import settings as django_settings
 from django.test import Client
 from django.urls import path, reverse
 
+from config.urls import handler400, handler403, handler404, handler500  # noqa: F401  (this module is ROOT_URLCONF)
 from config.urls import urlpatterns as site_urlpatterns
 from core.csp import DATA_POLICY
 from core.templatetags.avatars import HUES, SIZES, avatar
@@ -103,6 +104,7 @@ def test_error_pages_carry_the_policy(settings):
     assert [answer.status_code for answer in answers] == [404, 500, 403]
     for answer in answers:
         assert "style-src 'self'" in directives(answer["Content-Security-Policy"])
+        assert "Error code: <code>" in answer.content.decode()
 
 
 def test_json_answers_get_the_policy_that_allows_nothing(client, api_client):

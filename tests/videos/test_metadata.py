@@ -107,3 +107,21 @@ def test_the_encoding_path_keeps_no_tag_and_a_rotated_clip_stays_upright(ana, cl
         assert picture["height"] > picture["width"], name
     picture = ffprobe(video.mp4)["streams"][0]
     assert (picture["width"], picture["height"]) == (360, 640)
+
+
+def test_cover_art_is_left_out_and_does_not_stop_the_fast_path(ana, clip, tmp_path):
+    # given a clip carrying a cover picture (an MP4 "covr" box, shown by ffprobe as a second picture stream)
+    cover = tmp_path / "cover.png"
+    subprocess.run(
+        ["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "color=red:s=100x100", "-frames:v", "1", str(cover)], check=True
+    )
+    source = tmp_path / "covered.mp4"
+    both = ["-i", str(clip("plain.mp4")), "-i", str(cover), "-map", "0", "-map", "1", "-c", "copy"]
+    subprocess.run(["ffmpeg", "-v", "error", *both, "-disposition:v:1", "attached_pic", str(source)], check=True)
+    # when
+    video = upload_video(ana, source)
+    # then
+    assert video.state == Video.State.READY, video.failure_reason
+    assert [(r["name"], r["copied"]) for r in video.renditions] == [("360p", True)]
+    for name in (video.mp4, f"{video.folder}/360p_000.ts"):
+        assert [s["codec_type"] for s in ffprobe(name)["streams"]] == ["video", "audio"], name

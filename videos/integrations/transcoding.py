@@ -12,7 +12,7 @@ would misstate its segments' lengths.
 
 Nothing made keeps the source's metadata (tags of the file and of its streams: location, device,
 times, titles, handler names; chapters): every output is written with CLEAN. Only the first
-real picture stream and the first sound stream are used (never cover art or data tracks). The
+real picture stream and the first sound stream are used (never cover art or extra tracks). The
 picture is turned upright while decoding, so no output needs a rotation from the player.
 
 Everything is written into a working directory; storing it is the caller's job."""

@@ -72,8 +72,9 @@ def _violations(content_type: str, body: bytes) -> list[dict]:
         if isinstance(report, dict):
             return [{name: report.get(name) for name in REPORT_FIELDS}]
     if content_type == "application/reports+json" and isinstance(data, list):
-        bodies = [item.get("body") for item in data if isinstance(item, dict) and item.get("type") == "csp-violation"]
-        if bodies and all(isinstance(body, dict) for body in bodies):
+        items = [item for item in data if isinstance(item, dict) and item.get("type") == "csp-violation"]
+        bodies = [item["body"] for item in items if isinstance(item.get("body"), dict)]
+        if items and len(bodies) == len(items):
             return [{name: body.get(key) for name, key in REPORT_FIELDS.items()} for body in bodies]
     raise ValueError("not a CSP violation report")
 

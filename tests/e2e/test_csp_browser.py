@@ -47,7 +47,8 @@ def community(transactional_db, ana, bob, tmp_path, settings):
     """Ana (an admin) with a picture post Bob liked and a published video. Made before `browser`:
     publishing and liking push to the socket layer, which cannot run inside Playwright's loop."""
     settings.ROOT_URLCONF = __name__
-    settings.VAPID_PUBLIC_KEY = SERVER_KEY  # the notification settings page then loads its push module
+    # With Web Push keys the notification settings page loads its push module (nothing is sent).
+    settings.VAPID_PUBLIC_KEY, settings.VAPID_PRIVATE_KEY = SERVER_KEY, "not used by the pages"
     ana.is_staff = ana.is_superuser = True
     ana.save(update_fields=["is_staff", "is_superuser"])
     post = PostFactory(author=ana, body="A field #green", kind=Post.Kind.IMAGE, images=[picture()])

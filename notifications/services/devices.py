@@ -11,7 +11,7 @@ import re
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from core.exceptions import ValidationFailed
@@ -74,13 +74,19 @@ def add_push_subscription(*, user, endpoint: str, p256dh: str, auth: str, user_a
     if raw_key[0] != 4:  # an uncompressed P-256 point
         raise ValidationFailed.on("p256dh", "This is not a push subscription's p256dh key.", code="bad_key")
     _base64url_bytes(auth, "auth", 16)
+    digest = hashlib.sha256(endpoint.encode()).hexdigest()
     fields = {"user": user, "endpoint": endpoint, "p256dh": p256dh, "auth": auth, "user_agent": user_agent[:200]}
+    # Insert first: locking a row that is not there yet (select_for_update().get_or_create)
+    # makes the same subscription arriving twice at once deadlock on MariaDB.
+    try:
+        with transaction.atomic():
+            return PushSubscription.objects.create(endpoint_hash=digest, **fields)
+    except IntegrityError:
+        pass  # the endpoint is known: whose device is it?
     with transaction.atomic():
-        subscription, created = PushSubscription.objects.select_for_update().get_or_create(
-            endpoint_hash=hashlib.sha256(endpoint.encode()).hexdigest(), defaults=fields
-        )
-        if created:
-            return subscription
+        subscription = PushSubscription.objects.select_for_update().filter(endpoint_hash=digest).first()
+        if subscription is None:  # dropped in the meantime
+            return PushSubscription.objects.create(endpoint_hash=digest, **fields)
         same_keys = hmac.compare_digest(subscription.p256dh, p256dh) & hmac.compare_digest(subscription.auth, auth)
         if subscription.user_id != user.pk and not same_keys:
             raise ValidationFailed.on(

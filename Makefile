@@ -10,7 +10,7 @@ SERVICES_REDIS_URL ?= redis://127.0.0.1:6379/1
 # The embedded default: no servers, whatever the shell exports.
 EMBEDDED := env -u DATABASE_URL -u REDIS_URL -u CELERY_BROKER_URL
 
-.PHONY: setup run test test-services lint migrate seed mysql-deps ffmpeg-deps browser-deps bench-serving bench-feed bench-ws bench-video bench-load clean
+.PHONY: setup run test test-services lint migrate seed mysql-deps nginx-deps ffmpeg-deps browser-deps bench-serving bench-feed bench-ws bench-video bench-load clean
 
 setup: $(VENV)/.installed static/vendor/.installed ffmpeg-deps
 
@@ -57,7 +57,7 @@ test: setup
 
 # The same suite against MariaDB/MySQL, Redis (cache, channel layer, Celery broker) and a real
 # Celery worker, plus the tests that need those servers.
-test-services: setup mysql-deps
+test-services: setup mysql-deps nginx-deps
 	$(BIN)/pip install --quiet -r requirements-mysql.txt
 	-@$(MAKE) --no-print-directory browser-deps
 	DATABASE_URL=$(SERVICES_DATABASE_URL) REDIS_URL=$(SERVICES_REDIS_URL) $(BIN)/pytest $(PYTEST_ARGS)
@@ -117,6 +117,17 @@ ffmpeg-deps:
 	  else \
 	    echo "ffmpeg and ffprobe are needed to process videos (uploads are refused without them)."; \
 	    echo "Install them (Fedora: dnf install ffmpeg; macOS: brew install ffmpeg) or set FFMPEG_BINARY/FFPROBE_BINARY."; \
+	  fi; }
+
+# The media tests put a real nginx (secure_link, deploy/nginx/media.conf) in front of the files.
+nginx-deps:
+	@command -v nginx >/dev/null || test -x /usr/sbin/nginx || { \
+	  if command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ]; then \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -q nginx-light >/dev/null; \
+	  elif command -v apt-get >/dev/null && command -v sudo >/dev/null; then \
+	    sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -q nginx-light >/dev/null; \
+	  else \
+	    echo "nginx is needed by the media tests of the services suite (they are skipped without it)."; \
 	  fi; }
 
 # mysqlclient compiles against the MySQL/MariaDB client headers.

@@ -21,4 +21,4 @@ RUN DEBUG=False SECRET_KEY=collectstatic-only python manage.py collectstatic --n
 RUN useradd --create-home shortmedia && mkdir -p /app/media && chown shortmedia /app/media
 USER shortmedia
 EXPOSE 8000 8001
-CMD ["gunicorn", "config.wsgi", "--bind", "0.0.0.0:8000", "--workers", "4", "--access-logfile", "-"]
+CMD ["gunicorn", "-c", "deploy/gunicorn.conf.py", "config.wsgi", "--bind", "0.0.0.0:8000", "--workers", "4"]

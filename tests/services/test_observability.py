@@ -1,9 +1,13 @@
 """Across real processes: a task run by a real Celery worker logs with the id of the request that
-queued it, and /metrics reads the queue's depth from the broker."""
+queued it, /metrics reads the queue's depth from the broker, and adds up gunicorn's workers."""
 
 import json
+import subprocess
+import sys
 import time
+import urllib.request
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from django.conf import settings
@@ -12,7 +16,7 @@ from django.db import connection
 from config.celery import app as celery_app
 from notifications.services.preferences import set_preferences
 from tests.posts.factories import PostFactory
-from tests.services.processes import start_worker, stop
+from tests.services.processes import ROOT, free_port, server_env, start_worker, stop, wait_for_port
 from tests.users.factories import UserFactory
 
 pytestmark = [
@@ -41,7 +45,7 @@ def own_queue():
             conn.default_channel.client.delete(queue)
 
 
-def _json_lines(log, logger: str, timeout: float = 30.0) -> list[dict]:
+def _json_lines(log, logger: str, timeout: float = 60.0) -> list[dict]:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         found = []
@@ -89,3 +93,38 @@ def test_metrics_read_the_queue_depth_from_the_broker(client, own_queue, setting
     response = client.get("/metrics", headers={"Authorization": f"Bearer {TOKEN}"})
     # then
     assert f'shortmedia_celery_queue_depth{{queue="{own_queue}"}} 3.0' in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_metrics_add_up_every_gunicorn_worker(tmp_path):
+    # given gunicorn with two workers in multiprocess mode (deploy/gunicorn.conf.py)
+    port = free_port()
+    command = [sys.executable, "-m", "gunicorn", "-c", "deploy/gunicorn.conf.py", "config.wsgi"]
+    command += ["--bind", f"127.0.0.1:{port}", "--workers", "2"]
+    folder = tmp_path / "metrics"
+    environment = server_env(PROMETHEUS_MULTIPROC_DIR=str(folder), METRICS_TOKEN=TOKEN, LOG_LEVEL="WARNING")
+    log = tmp_path / "gunicorn.log"
+    with log.open("wb") as output:
+        server = subprocess.Popen(command, cwd=ROOT, env=environment, stdout=output, stderr=subprocess.STDOUT)
+    try:
+        wait_for_port(port, server, "gunicorn")
+        # when 40 probes arrive on 8 connections at once, spread over the workers
+        with ThreadPoolExecutor(8) as pool:
+            statuses = list(pool.map(lambda _: _get(port, "/healthz").status, range(40)))
+        scrape = _get(port, "/metrics", Authorization=f"Bearer {TOKEN}").read().decode()
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        print(log.read_text(errors="replace"))  # shown by pytest only when the test fails
+    # then the one scrape, answered by one worker, counts all 40 whichever worker answered them
+    assert statuses == [200] * 40
+    assert (
+        'django_http_responses_total_by_status_view_method_total{method="GET",status="200",view="healthz"} 40.0'
+        in scrape
+    )
+    assert len({path.name for path in folder.glob("counter_*.db")}) > 1  # more than one worker wrote
+
+
+def _get(port: int, path: str, **headers: str):
+    request = urllib.request.Request(f"http://127.0.0.1:{port}{path}", headers=headers)
+    return urllib.request.urlopen(request, timeout=60)  # each worker loads Django on its first request

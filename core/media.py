@@ -105,7 +105,7 @@ def local_path(name: str) -> Path | None:
 
 def delete_files(names: Iterable[str | None]) -> None:
     """Delete the stored files `names` (empty names are skipped) and, on local disk, the
-    folders they leave empty, up to MEDIA_ROOT: nothing stays behind."""
+    folders they leave empty up to their area (posts/, videos/, …): nothing stays behind."""
     root = Path(settings.MEDIA_ROOT).resolve()
     folders = set()
     for name in names:
@@ -120,7 +120,8 @@ def delete_files(names: Iterable[str | None]) -> None:
 
 
 def _prune(folder: Path, root: Path) -> None:
-    while folder != root and root in folder.parents:
+    # The areas (posts/, videos/, …) stay: another process may be creating a folder in one.
+    while folder.parent != root and root in folder.parents:
         try:
             folder.rmdir()  # only succeeds when empty
         except OSError:

@@ -46,6 +46,12 @@ def stored_files() -> list[str]:
     return sorted(str(path.relative_to(root)) for path in root.rglob("*") if path.is_file()) if root.exists() else []
 
 
+def stored_folders() -> list[str]:
+    """Every folder under MEDIA_ROOT: a deletion leaves none it emptied but the area (posts/, videos/)."""
+    root = settings.MEDIA_ROOT
+    return sorted(str(path.relative_to(root)) for path in root.rglob("*") if path.is_dir()) if root.exists() else []
+
+
 def client_for(user) -> APIClient:
     client = APIClient()
     client.force_authenticate(user)

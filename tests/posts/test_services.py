@@ -12,7 +12,7 @@ from posts import services
 from posts.models import Comment, Hashtag, Like, Post, PostImage, Save
 from posts.strategies.ranking import DECAY_SECONDS
 from tests.posts.factories import picture
-from tests.posts.helpers import declared_png, not_a_picture, stored_files
+from tests.posts.helpers import declared_png, not_a_picture, stored_files, stored_folders
 from tests.users.factories import FollowFactory, UserFactory
 
 ORIENTATION = 0x0112  # the EXIF tag that says how a camera was held
@@ -260,7 +260,7 @@ def test_delete_removes_the_pictures_after_commit(ana, django_capture_on_commit_
     with django_capture_on_commit_callbacks(execute=True):
         services.delete_post(post=post, by=ana)
     # then
-    assert stored_files() == []
+    assert (stored_files(), stored_folders()) == ([], ["posts"])
     assert (Post.objects.count(), PostImage.objects.count()) == (0, 0)
 
 

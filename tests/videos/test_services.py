@@ -18,6 +18,7 @@ from notifications.models import Notification
 from posts import repositories as feeds
 from posts import services as post_services
 from posts.models import Post
+from tests.posts.helpers import stored_folders
 from tests.videos.clips import make_audio_only, make_still, needs_ffmpeg
 from tests.videos.factories import VideoFactory
 from tests.videos.helpers import upload_video
@@ -325,13 +326,14 @@ def test_deleting_a_video_deletes_its_post_and_every_file(ana, bob, clip):
         publishing.delete_video(video=video, by=bob)
     publishing.delete_video(video=video, by=ana)
     assert (Video.objects.count(), Post.objects.count(), everything_stored()) == (0, 0, [])
+    assert stored_folders() == ["videos"]  # the video's emptied folder went too
     assert Notification.objects.filter(recipient=ana).count() == 0
 
 
 def test_deleting_the_post_deletes_the_video_and_its_files(ana, clip):
     video = upload_video(ana, clip("a.mp4"))
     post_services.delete_post(post=video.post, by=ana)
-    assert (Video.objects.count(), everything_stored()) == (0, [])
+    assert (Video.objects.count(), everything_stored(), stored_folders()) == (0, [], ["videos"])
 
 
 def test_a_video_post_cannot_be_made_without_a_video(ana):

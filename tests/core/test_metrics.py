@@ -3,6 +3,7 @@ and the socket gauge moving with real connections."""
 
 import pytest
 from channels.testing import WebsocketCommunicator
+from django.db import connection
 from rest_framework_simplejwt.tokens import AccessToken
 
 from config.asgi import application
@@ -47,9 +48,11 @@ def test_without_a_token_set_an_empty_bearer_is_not_found(client, settings):
     assert client.get("/metrics", headers={"Authorization": "Bearer "}).status_code == 404
 
 
+@pytest.mark.django_db
 def test_the_token_reads_the_metrics(client):
-    # given a request counted by django-prometheus
+    # given a request counted by django-prometheus, and a query by its database wrapper
     client.get("/healthz")
+    connection.cursor().execute("SELECT 1")
     # when
     response = client.get("/metrics", headers={"Authorization": f"Bearer {TOKEN}"})
     # then
@@ -57,6 +60,7 @@ def test_the_token_reads_the_metrics(client):
     assert response["Content-Type"].startswith("text/plain; version=")
     body = response.content.decode()
     assert 'django_http_responses_total_by_status_view_method_total{method="GET",status="200",view="healthz"}' in body
+    assert f'django_db_execute_total{{alias="default",vendor="{connection.vendor}"}}' in body
     assert "# TYPE shortmedia_video_transcode_seconds histogram" in body
     assert "# TYPE shortmedia_websocket_connections gauge" in body
     # tasks run in-process here: there is no queue to measure

@@ -7,17 +7,19 @@ from channels.auth import AuthMiddlewareStack
 from channels.db import database_sync_to_async
 from channels.security.websocket import AllowedHostsOriginValidator
 from django.contrib.auth.models import AnonymousUser
-from rest_framework_simplejwt.authentication import JWTAuthentication
 from rest_framework_simplejwt.exceptions import AuthenticationFailed, InvalidToken
+
+from .authentication import RevocableJWTAuthentication
 
 
 @database_sync_to_async
 def user_from_bearer(header: bytes):
-    """The user an access token names, or AnonymousUser if it is bad, expired or inactive."""
+    """The user an access token names, or AnonymousUser if it is bad, expired, revoked or its
+    account inactive: the same check as the HTTP API's."""
     parts = header.decode("latin-1").split()
     if len(parts) != 2 or parts[0].lower() != "bearer":
         return AnonymousUser()
-    auth = JWTAuthentication()
+    auth = RevocableJWTAuthentication()
     try:
         return auth.get_user(auth.get_validated_token(parts[1].encode()))
     except (InvalidToken, AuthenticationFailed):

@@ -10,6 +10,7 @@ urlpatterns = [
     path("auth/token/", accounts.TokenApi.as_view(), name="api-token"),
     path("auth/token/refresh/", TokenRefreshView.as_view(), name="api-token-refresh"),
     path("auth/logout/", accounts.LogoutApi.as_view(), name="api-logout"),
+    path("auth/logout/everywhere/", accounts.LogoutEverywhereApi.as_view(), name="api-logout-everywhere"),
     path("auth/password/reset/", accounts.PasswordResetApi.as_view(), name="api-password-reset"),
     path("auth/password/reset/confirm/", accounts.PasswordResetConfirmApi.as_view(), name="api-password-reset-confirm"),
     path("auth/password/change/", accounts.PasswordChangeApi.as_view(), name="api-password-change"),

@@ -9,6 +9,7 @@ from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
+from rest_framework_simplejwt.tokens import Token
 
 from core.api import parsed
 from core.http import client_ip
@@ -108,12 +109,26 @@ class LogoutApi(APIView):
         refresh = serializers.CharField(required=False, help_text="The refresh token to revoke (API clients).")
 
     @extend_schema(
-        request=InputSerializer, responses={204: None}, summary="Log out: revoke the refresh token and end the session"
+        request=InputSerializer,
+        responses={204: None},
+        summary="Log out: revoke the refresh token and the access token sent, and end the session",
     )
     def post(self, request):
         data = parsed(self.InputSerializer, request)
-        if data.get("refresh"):
-            accounts.revoke_token(refresh=data["refresh"])
+        access = request.auth if isinstance(request.auth, Token) else None  # None with a session
+        accounts.log_out_token(refresh=data.get("refresh"), access=access)
+        logout(request)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class LogoutEverywhereApi(APIView):
+    @extend_schema(
+        request=None,
+        responses={204: None},
+        summary="Log out everywhere: revoke every API token of the account, on every device",
+    )
+    def post(self, request):
+        accounts.log_out_everywhere(user=request.user)
         logout(request)
         return Response(status=status.HTTP_204_NO_CONTENT)
 

@@ -10,12 +10,14 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
-from rest_framework_simplejwt.tokens import RefreshToken
+from rest_framework_simplejwt.tokens import RefreshToken, Token
 
 from core import ratelimit
+from core.authentication import VERSION_CLAIM, deny_token
 from core.exceptions import NotAuthenticated, PermissionDenied, RateLimited, ValidationFailed
 from core.transactions import after_commit
 
@@ -178,29 +180,46 @@ def change_password(*, user: User, old_password: str, new_password: str) -> None
 
 
 def issue_tokens(*, user: User) -> dict[str, str]:
+    """A refresh token and its access token, both carrying the user's current token version
+    (refreshing copies it into each new access token)."""
     refresh = RefreshToken.for_user(user)
+    refresh[VERSION_CLAIM] = user.token_version
     return {"access": str(refresh.access_token), "refresh": str(refresh)}
 
 
-def revoke_token(*, refresh: str) -> None:
-    """Log an API client out: its refresh token can no longer be used."""
-    try:
-        RefreshToken(refresh).blacklist()  # type: ignore[arg-type]  # the stubs omit the str form
-    except TokenError as exc:
-        raise NotAuthenticated(str(exc), code="token_not_valid") from None
+def log_out_token(*, refresh: str | None, access: Token | None) -> None:
+    """Log one API client out: its refresh token can no longer be used, and the access token
+    it sent is refused from now until it expires. Other devices stay logged in."""
+    if refresh:
+        try:
+            RefreshToken(refresh).blacklist()  # type: ignore[arg-type]  # the stubs omit the str form
+        except TokenError as exc:
+            raise NotAuthenticated(str(exc), code="token_not_valid") from None
+    if access is not None:
+        deny_token(access)
+
+
+def log_out_everywhere(*, user: User) -> int:
+    """End every API token of the user, on every device; returns how many refresh tokens were
+    still alive. The browser session that asked is the caller's to keep or end."""
+    with transaction.atomic():
+        return revoke_tokens(user=user)
 
 
 def revoke_tokens(*, user: User) -> int:
-    """Blacklist every refresh token the user still holds; returns how many."""
+    """End every API token the user holds: access tokens by raising the token version they
+    carry, refresh tokens by the blacklist. Returns how many refresh tokens were still alive."""
+    User.objects.filter(pk=user.pk).update(token_version=F("token_version") + 1)
+    user.refresh_from_db(fields=["token_version"])
     outstanding = OutstandingToken.objects.filter(user=user).exclude(blacklistedtoken__isnull=False)
     return len(BlacklistedToken.objects.bulk_create([BlacklistedToken(token=token) for token in outstanding]))
 
 
 def deactivate_user(*, user: User, by: User) -> bool:
     """Moderation by staff: the account can no longer log in and is hidden everywhere. Its API
-    refresh tokens are revoked at once and its open sockets check their streams again; its
-    access tokens and browser sessions stop working on their next request (both check
-    is_active: simplejwt's authentication and the auth backend's user_can_authenticate).
+    tokens are revoked at once (access tokens too: revoke_tokens) and its open sockets check
+    their streams again; its browser sessions stop working on their next request (the auth
+    backend's user_can_authenticate checks is_active).
     Idempotent: False if the account was inactive already."""
     if not by.is_staff:
         raise PermissionDenied("Only staff may deactivate accounts.", code="not_staff")

@@ -1,4 +1,7 @@
 from django.contrib import admin, messages
+from django.utils.html import format_html
+
+from core import media
 
 from . import services
 from .models import Comment, Hashtag, Post, PostImage
@@ -7,12 +10,21 @@ from .models import Comment, Hashtag, Post, PostImage
 class PostImageInline(admin.TabularInline):
     model = PostImage
     extra = 0
-    fields = ["position", "image", "thumbnail", "width", "height", "alt_text"]
+    fields = ["position", "picture", "tile", "width", "height", "alt_text"]
     readonly_fields = fields
     can_delete = False
 
     def has_add_permission(self, request, obj=None):
         return False
+
+    # Staff moderating a post see its pictures by signed addresses (the files are private).
+    @admin.display(description="image")
+    def picture(self, row: PostImage) -> str:
+        return format_html('<a href="{}">{}</a>', media.signed_url(row.image.name), row.image.name)
+
+    @admin.display(description="thumbnail")
+    def tile(self, row: PostImage) -> str:
+        return format_html('<a href="{}">{}</a>', media.signed_url(row.thumbnail.name), row.thumbnail.name)
 
 
 @admin.register(Post)

@@ -4,6 +4,7 @@ delete services, so counters, reposts and files stay right."""
 import pytest
 from django.urls import reverse
 
+from core.media import signed_url
 from posts import repositories, services
 from posts.models import Comment, Post
 from tests.posts.factories import PostFactory, picture
@@ -49,6 +50,18 @@ def test_hiding_from_the_change_page(moderator, ana, bob):
     post.refresh_from_db()
     assert (post.is_hidden, post.body, post.visibility) == (True, "Original", "public")
     assert _latest_ids(bob) == []
+
+
+def test_the_moderator_sees_a_posts_pictures_by_signed_addresses(moderator, ana):
+    # given a followers-only picture post
+    post = PostFactory(author=ana, kind="image", visibility="followers", images=[picture()])
+    row = post.images.get()
+    # when a moderator opens it in the admin
+    page = moderator.get(reverse("admin:posts_post_change", args=[post.pk])).content.decode()
+    # then the picture and its tile are linked by addresses that open them
+    for name in (row.image.name, row.thumbnail.name):
+        assert f'<a href="{signed_url(name)}">{name}</a>' in page
+        assert moderator.get(signed_url(name)).status_code == 200
 
 
 def test_deleting_a_post_goes_through_the_service(moderator, ana, bob, django_capture_on_commit_callbacks):

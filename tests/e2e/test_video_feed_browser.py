@@ -7,11 +7,7 @@ a watch event is recorded when the viewer moves on."""
 import time
 
 import pytest
-from django.conf import settings
-from django.urls import path
-from django.views.static import serve
 
-from config.urls import urlpatterns as site_urlpatterns
 from posts.models import Like, Post
 from tests.browser import VIEWPORT, log_in
 from tests.users.factories import UserFactory
@@ -20,20 +16,6 @@ from tests.videos.helpers import published_video
 from videos.models import WatchEvent
 
 pytestmark = [pytest.mark.browser, needs_ffmpeg]
-
-
-def media(request, name):
-    return serve(request, name, document_root=settings.MEDIA_ROOT)
-
-
-# The live server runs with DEBUG off, so config.urls does not serve MEDIA_ROOT (nginx or S3 do
-# in production): these tests' URLs are the site's plus the media files of the test.
-urlpatterns = [path("media/<path:name>", media), *site_urlpatterns]
-
-
-@pytest.fixture
-def media_served(settings):
-    settings.ROOT_URLCONF = __name__
 
 
 @pytest.fixture
@@ -82,7 +64,7 @@ def video_state(page, post_id):
 
 
 def test_the_feed_plays_loops_moves_by_keyboard_and_counts_views_likes_and_watches(
-    clips, bob, browser, live_server, media_served, expect
+    clips, bob, browser, live_server, expect
 ):
     # given three videos by Ana, the first 3 seconds long
     first = clips[0]
@@ -214,7 +196,7 @@ def test_the_feed_plays_loops_moves_by_keyboard_and_counts_views_likes_and_watch
     assert video_state(bob_page, second.post_id)["paused"] is True
 
 
-def test_signed_out_viewers_watch_and_their_watches_are_recorded(clips, browser, live_server, media_served, expect):
+def test_signed_out_viewers_watch_and_their_watches_are_recorded(clips, browser, live_server, expect):
     # given Ana's videos
     first = clips[0]
     page = browser.new_page(viewport={"width": 390, "height": 844})
@@ -250,7 +232,7 @@ def many_clips(transactional_db, tmp_path):
 
 
 def test_near_the_end_the_next_page_is_fetched_and_its_videos_play_and_take_likes(
-    many_clips, bob, browser, live_server, media_served, expect
+    many_clips, bob, browser, live_server, expect
 ):
     # given more videos than the page brings, and Bob on the feed
     page = log_in(browser.new_page(viewport=VIEWPORT), live_server.url, "bob")

@@ -669,12 +669,21 @@ def test_a_push_goes_to_the_checked_address_under_the_services_name_and_certific
         assert len(service.pushes_to(device)) == 1
 
 
-def test_a_certificate_for_another_name_is_refused_though_the_address_is_pinned(ana, vapid, settings, tmp_path):
-    # given a push service at localhost showing a certificate for another name
+@pytest.mark.parametrize(
+    ("certified_name", "trusted"),
+    [
+        ("push.other.test", True),  # a certificate for another name
+        ("localhost", False),  # one for the name, from a CA nobody trusts
+    ],
+)
+def test_a_certificate_that_does_not_vouch_for_the_name_is_refused_though_the_address_is_pinned(
+    certified_name, trusted, ana, vapid, settings, tmp_path
+):
+    # given a push service at localhost with a certificate that does not do
     certificate = tmp_path / "push.pem"
     settings.WEB_PUSH_TEST_HOSTS = ["localhost"]
-    settings.WEB_PUSH_CA_BUNDLE = str(certificate)
-    with PushService(host="localhost", tls=tls_for("push.other.test", certificate)) as service:
+    settings.WEB_PUSH_CA_BUNDLE = str(certificate) if trusted else ""
+    with PushService(host="localhost", tls=tls_for(certified_name, certificate)) as service:
         subscribe(ana, service.new_device())
         notification = NotificationFactory(recipient=ana)
         # when / then: no push got through; the device waits for a retry

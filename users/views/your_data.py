@@ -10,7 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from core.views import attempt, bound, submit
 
@@ -31,6 +31,7 @@ def your_data_page(request, delete_form=None):
 
 
 @login_required
+@require_safe
 def your_data_view(request):
     return your_data_page(request)
 
@@ -45,6 +46,7 @@ def request_export(request):
 
 
 @login_required
+@require_safe
 def download_export(request, export_id: int):
     """The zip, to its owner only (anyone else gets 404), as an attachment."""
     export = repositories.get_downloadable_export_for(request.user, export_id)

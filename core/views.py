@@ -14,6 +14,7 @@ from django.core.files.storage import default_storage
 from django.http import FileResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.utils.cache import patch_cache_control
+from django.views.decorators.http import require_safe
 
 from . import media
 from .exceptions import DomainError, NotFound
@@ -75,6 +76,7 @@ MEDIA_TYPES = {
 PRESIGNED_LIFETIME = 60
 
 
+@require_safe
 def signed_media(request, path: str):
     """A private file by its signed address (core.media): from local disk, or on S3 by a
     redirect to a short-lived presigned address of that one object. Playlists from S3 are
@@ -89,8 +91,7 @@ def signed_media(request, path: str):
     content = local.open("rb") if local is not None else default_storage.open(signed.name, "rb")
     response = FileResponse(content, content_type=MEDIA_TYPES.get(suffix, "application/octet-stream"))
     patch_cache_control(response, private=True, max_age=max(0, signed.expires - int(time.time())))
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return response  # nosniff: SecurityMiddleware
 
 
 def _presigned_redirect(name: str) -> HttpResponseRedirect:

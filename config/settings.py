@@ -293,6 +293,10 @@ RATE_LIMITS = {
     "login": config("RATE_LIMIT_LOGIN", default="25/300"),
     "signup": config("RATE_LIMIT_SIGNUP", default="5/1800"),
     "email": config("RATE_LIMIT_EMAIL", default="5/1800"),
+    # Asks for and checks of emailed codes (sign-up, password reset) per client address, and
+    # checks per email address: whether or not the address has an account, so it tells nothing.
+    "code_client": config("RATE_LIMIT_CODE_CLIENT", default="20/900"),
+    "code_check": config("RATE_LIMIT_CODE_CHECK", default="10/900"),
     "second_factor": config("RATE_LIMIT_SECOND_FACTOR", default="10/300"),
     "post": config("RATE_LIMIT_POST", default="30/300"),
     "comment": config("RATE_LIMIT_COMMENT", default="60/300"),
@@ -431,7 +435,8 @@ if HTTPS:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_SSL_REDIRECT = True
-    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]  # probes talk plain HTTP inside the network
+    # Probes and the Prometheus scraper talk plain HTTP to the servers inside the network.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_HSTS_SECONDS = config("SECURE_HSTS_SECONDS", default=31536000, cast=int)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True

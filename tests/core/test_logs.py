@@ -4,10 +4,14 @@ request and the tasks it queued wrote; one access line per request but for probe
 import logging
 
 import pytest
+from channels.testing import WebsocketCommunicator
+from rest_framework_simplejwt.tokens import AccessToken
 
+from config.asgi import application
 from core.logs import formatter
 from notifications.services.preferences import set_preferences
 from tests.posts.factories import PostFactory
+from tests.sockets import run
 
 
 def _lines_of(lines: list[dict], request_id: str) -> list[dict]:
@@ -100,3 +104,31 @@ def test_console_format_is_one_readable_line():
     line = formatter("console").format(record)
     # then
     assert "[warning  ] Video 7 stopped" in line and "[videos]" in line and "\n" not in line
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_sockets_lines_carry_its_connection_id_and_the_id_of_its_upgrade_request(json_log, user):
+    # given the proxy's id on the socket's HTTP upgrade
+    headers = [
+        (b"authorization", f"Bearer {AccessToken.for_user(user)}".encode()),
+        (b"x-request-id", b"nginx-upgrade-42"),
+    ]
+
+    async def scenario():
+        socket = WebsocketCommunicator(application, "/ws/", headers=headers)
+        await socket.connect()
+        await socket.receive_json_from()
+        await socket.disconnect()
+
+    # when it opens and closes
+    run(scenario)
+    # then both lines name the upgrade request and one connection
+    opened, closed = [line for line in json_log() if line["logger"] == "core.consumers"]
+    assert (opened["event"], opened["user_id"], closed["event"], closed["code"]) == (
+        "socket opened",
+        user.pk,
+        "socket closed",
+        1000,
+    )
+    assert opened["request_id"] == closed["request_id"] == "nginx-upgrade-42"
+    assert opened["connection_id"] == closed["connection_id"] and len(opened["connection_id"]) == 12

@@ -1,7 +1,8 @@
 """Every page template keeps to the Content-Security-Policy (config/settings.py): no inline
 script without the response's nonce, no inline event handler, no javascript: URL, no style
 attribute and no <style> block. Code goes to static/js/<app>/, looks to static/css/. Emails
-are exempt: they are read in mail clients, which drop <style> and never see the policy."""
+are exempt: they are read in mail clients, which drop <style> and never see the policy. The
+site's scripts write no style attributes and evaluate no strings either."""
 
 from __future__ import annotations
 
@@ -40,6 +41,17 @@ def policy_problems(text: str) -> list[str]:
     if STYLE_BLOCK.search(text):
         problems.append("<style> block")
     return problems
+
+
+# What the site's own scripts must not do under the policy: write style attributes (element.style
+# is allowed: the CSSOM is not inline style), evaluate strings as code, or make javascript: URLs.
+SCRIPT_PROBLEM = re.compile(
+    r"""setAttribute\(\s*['"]style['"]|\bstyle\s*:\s*[`'"]|style=|\beval\(|new Function\(|javascript:"""
+)
+
+
+def script_problems(text: str) -> list[str]:
+    return [match[0] for match in SCRIPT_PROBLEM.finditer(text)]
 
 
 def page_templates() -> list[str]:
@@ -89,3 +101,27 @@ def test_the_scan_finds_what_the_policy_refuses(text, problem):
 )
 def test_the_scan_lets_what_the_policy_allows(text):
     assert policy_problems(text) == []
+
+
+def site_scripts() -> list[str]:
+    return [str(path.relative_to(ROOT)) for path in sorted(ROOT.glob("static/js/**/*.js"))]
+
+
+@pytest.mark.parametrize("name", site_scripts())
+def test_a_site_script_keeps_to_the_policy(name):
+    assert script_problems((ROOT / name).read_text()) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("el('span', { style: `--avatar-hue: ${hue}` })", ["style: `"]),
+        ("node.setAttribute('style', 'color: red')", ["setAttribute('style'"]),
+        ("list.innerHTML = '<p style=\"x\">'", ["style="]),
+        ("eval(code); const f = new Function('a', 'return a');", ["eval(", "new Function("]),
+        ("link.href = 'javascript:void(0)'", ["javascript:"]),
+        ("bar.style.width = `${percent}%`; image.style.setProperty('--avatar-size', '40px')", []),
+    ],
+)
+def test_the_script_scan_finds_what_the_policy_refuses(text, found):
+    assert script_problems(text) == found

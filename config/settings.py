@@ -496,6 +496,9 @@ METRICS_TOKEN = config("METRICS_TOKEN", default="")
 PROMETHEUS_MULTIPROC_DIR = config("PROMETHEUS_MULTIPROC_DIR", default="")
 if PROMETHEUS_MULTIPROC_DIR:
     os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", PROMETHEUS_MULTIPROC_DIR)  # when set in .env only
+# A Celery worker has no web server: with a port, its main process serves its own /metrics there
+# (bearer token only), adding up its pool's processes. 0: off.
+METRICS_WORKER_PORT = config("METRICS_WORKER_PORT", default=0, cast=int)
 
 # Errors and their traces go to Sentry (or a Sentry-compatible tracker) only when a DSN is set.
 SENTRY_DSN = config("SENTRY_DSN", default="")

@@ -74,18 +74,20 @@ def test_ping_pong_and_bad_frames_keep_the_connection_open():
         await communicator.connect()
         await communicator.receive_json_from()  # hello
         frames = []
-        for text in ['{"op": "ping"}', "not json", "[1, 2]", '{"op": 5}', '{"op": "dance"}', '{"op": "ping"}']:
+        deep = "[" * 50_000 + "]" * 50_000  # json.loads raised RecursionError: the socket died
+        for text in ['{"op": "ping"}', "not json", "[1, 2]", '{"op": 5}', deep, '{"op": "dance"}', '{"op": "ping"}']:
             await communicator.send_to(text_data=text)
             frames.append(await communicator.receive_json_from())
         await communicator.disconnect()
         return frames
 
-    # when a ping, malformed frames, an unknown op and another ping are sent
+    # when a ping, malformed frames (one nested 50,000 deep), an unknown op and another ping are sent
     frames = run(scenario)
     # then each gets its answer and the last ping is still answered
     bad_frame = {"op": "error", "code": "bad_frame", "message": 'Frames are JSON objects with an "op".'}
     assert frames == [
         {"op": "pong"},
+        bad_frame,
         bad_frame,
         bad_frame,
         bad_frame,

@@ -77,7 +77,7 @@ def test_the_worker_emails_the_sign_up_code(worker):
     code = text.split("Subject: ", 1)[1].split(" ", 1)[0]
     assert len(code) == 6 and code.isdigit()
     assert EmailCode.objects.filter(user=user).count() == 1
-    confirm_signup(email="wanda@example.com", code=code)
+    confirm_signup(email="wanda@example.com", code=code, ip="10.0.0.1")
     assert User.objects.get(pk=user.pk).email_verified is True
 
 

@@ -55,7 +55,7 @@ def test_the_right_signup_code_in_other_digits_is_refused_by_the_service(pending
     code = next(word for word in pending_signup.body.split() if len(word) == 6 and word.isdigit())
     # when / then
     with pytest.raises(ValidationFailed) as error:
-        accounts.confirm_signup(email="ana@example.com", code=code.translate(translation))
+        accounts.confirm_signup(email="ana@example.com", code=code.translate(translation), ip="10.0.0.1")
     assert error.value.fields == {"code": [CODE_MESSAGE]}
     assert EmailCode.objects.get().used_at is None
 

@@ -15,7 +15,7 @@ from tests.users.factories import PASSWORD, UserFactory, enable_two_factor
 from users import streams
 from users.models import EmailCode, Follow, Profile, User
 from users.services.accounts import authenticate_user, confirm_signup, deactivate_user, issue_tokens, sign_up
-from users.services.codes import consume_code, hash_secret
+from users.services.codes import CODE_REFUSED, consume_code, hash_secret
 from users.services.profiles import UNCHANGED, change_profile, update_profile
 from users.services.relations import follow_user, unfollow_user
 from users.services.two_factor import check_second_factor_if_enabled, verify_second_factor
@@ -69,8 +69,8 @@ def test_a_used_code_is_refused_by_the_service(db, django_capture_on_commit_call
     with pytest.raises(ValidationFailed) as raised:
         consume_code(user=user, purpose="signup", code=code)
     # then
-    assert raised.value.code == "code_used"
-    assert raised.value.fields == {"code": ["This code was already used. Ask for a new one."]}
+    assert raised.value.code == "code_invalid"
+    assert raised.value.fields == {"code": [CODE_REFUSED]}
 
 
 def test_a_rolled_back_sign_up_sends_nothing(db, django_capture_on_commit_callbacks):
@@ -94,10 +94,11 @@ def test_confirm_signup_service_refuses_a_locked_code(db, django_capture_on_comm
     with django_capture_on_commit_callbacks(execute=True):
         sign_up(username="ana", email="ana@example.com", password=ANA_PASSWORD, ip=IP)
     EmailCode.objects.update(attempts=5)
-    # when / then
-    with pytest.raises(RateLimited) as raised:
-        confirm_signup(email="ana@example.com", code=_code_from(mail.outbox[0]))
-    assert raised.value.code == "too_many_attempts"
+    # when / then the right code is refused like a wrong one
+    with pytest.raises(ValidationFailed) as raised:
+        confirm_signup(email="ana@example.com", code=_code_from(mail.outbox[0]), ip=IP)
+    assert raised.value.code == "code_invalid"
+    assert EmailCode.objects.get().used_at is None
 
 
 def test_sign_ups_are_limited_per_address(db, settings):

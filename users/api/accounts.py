@@ -64,16 +64,20 @@ class ConfirmSignUpApi(APIView):
     @extend_schema(request=InputSerializer, responses=TokensSerializer, summary="Confirm the emailed code")
     def post(self, request):
         data = parsed(self.InputSerializer, request)
-        user = accounts.confirm_signup(email=data["email"], code=data["code"])
+        user = accounts.confirm_signup(email=data["email"], code=data["code"], ip=client_ip(request))
         return Response(accounts.issue_tokens(user=user))
 
 
 class ResendSignUpCodeApi(APIView):
     permission_classes = [AllowAny]
 
-    @extend_schema(request=EmailSerializer, responses={202: None}, summary="Send a new sign-up code")
+    @extend_schema(
+        request=EmailSerializer,
+        responses={202: None},
+        summary="Send a new sign-up code if a sign-up waits for the address (202 either way)",
+    )
     def post(self, request):
-        accounts.resend_signup_code(email=parsed(EmailSerializer, request)["email"])
+        accounts.resend_signup_code(email=parsed(EmailSerializer, request)["email"], ip=client_ip(request))
         return Response(status=status.HTTP_202_ACCEPTED)
 
 
@@ -138,7 +142,7 @@ class PasswordResetApi(APIView):
 
     @extend_schema(request=EmailSerializer, responses={202: None}, summary="Email a password-reset code")
     def post(self, request):
-        accounts.request_password_reset(email=parsed(EmailSerializer, request)["email"])
+        accounts.request_password_reset(email=parsed(EmailSerializer, request)["email"], ip=client_ip(request))
         return Response(status=status.HTTP_202_ACCEPTED)
 
 
@@ -152,7 +156,9 @@ class PasswordResetConfirmApi(APIView):
     @extend_schema(request=InputSerializer, responses={204: None}, summary="Set a new password with the emailed code")
     def post(self, request):
         data = parsed(self.InputSerializer, request)
-        accounts.reset_password(email=data["email"], code=data["code"], new_password=data["new_password"])
+        accounts.reset_password(
+            email=data["email"], code=data["code"], new_password=data["new_password"], ip=client_ip(request)
+        )
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

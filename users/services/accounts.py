@@ -24,6 +24,7 @@ from core.transactions import after_commit
 from .. import streams
 from ..models import EmailCode, Profile, User
 from ..repositories import get_user_by_identifier
+from ..validators import clean_code
 from .codes import consume_code, issue_code
 
 USERNAME_RE = re.compile(r"^[a-z0-9_]{3,30}$")
@@ -86,25 +87,50 @@ def sign_up(*, username: str, email: str, password: str, ip: str, display_name: 
     return user
 
 
-def _pending_signup(email: str) -> User:
-    user = get_user_by_identifier(email) if "@" in email else None
+def _pending_signup(email: str) -> User | None:
+    """The account waiting for its sign-up code under `email`; None for an unknown address or
+    an account confirmed already, which every caller answers exactly like a pending one."""
+    user = get_user_by_identifier(email)
+    return user if user is not None and not user.email_verified else None
+
+
+def _ask_for_code(*, user: User | None, email: str, purpose: str, ip: str) -> None:
+    """Email a new code to `user`, if there is one. Nothing in the answer, the limits or the
+    counting tells whether there was: asks count per client address and per email address
+    either way, and a code already on its way (the cooldown) is kept quiet."""
+    ratelimit.hit("code_client", ip)
     if user is None:
-        raise ValidationFailed.on("email", "No sign-up is waiting for this email address.", code="unknown_email")
-    if user.email_verified:
-        raise ValidationFailed.on(
-            "email", "This account is already confirmed. Log in instead.", code="already_confirmed"
-        )
-    return user
+        ratelimit.hit("email", email)  # what issue_code counts for a real account
+        return
+    try:
+        issue_code(user=user, purpose=purpose)
+    except RateLimited as exc:
+        if exc.code != "code_cooldown":
+            raise
+        ratelimit.hit("email", email)
 
 
-def resend_signup_code(*, email: str) -> None:
-    issue_code(user=_pending_signup(email), purpose=EmailCode.Purpose.SIGNUP)
+def _check_code(*, user: User | None, email: str, purpose: str, code: str, ip: str) -> User:
+    """Accept an emailed code for `user` and return the user, or refuse it with the one answer
+    an unknown address gets too. Tries count per client address and per email address."""
+    code = clean_code(code)
+    ratelimit.hit("code_client", ip)
+    ratelimit.hit("code_check", email)
+    return consume_code(user=user, purpose=purpose, code=code)
 
 
-def confirm_signup(*, email: str, code: str) -> User:
-    """Confirm the emailed code; from then on the account can log in."""
-    user = _pending_signup(email)
-    consume_code(user=user, purpose=EmailCode.Purpose.SIGNUP, code=code)
+def resend_signup_code(*, email: str, ip: str) -> None:
+    """Email a new sign-up code if a sign-up is waiting for `email`; the answer is the same
+    for an unknown or confirmed address."""
+    email = _clean_email(email)
+    _ask_for_code(user=_pending_signup(email), email=email, purpose=EmailCode.Purpose.SIGNUP, ip=ip)
+
+
+def confirm_signup(*, email: str, code: str, ip: str) -> User:
+    """Confirm the emailed code; from then on the account can log in. A wrong, expired or used
+    code and an address with no sign-up waiting get the same 400."""
+    email = _clean_email(email)
+    user = _check_code(user=_pending_signup(email), email=email, purpose=EmailCode.Purpose.SIGNUP, code=code, ip=ip)
     User.objects.filter(pk=user.pk).update(email_verified=True)
     user.email_verified = True
     return user
@@ -133,33 +159,26 @@ def authenticate_user(*, identifier: str, password: str, ip: str) -> User:
     return user
 
 
-def request_password_reset(*, email: str) -> None:
+def _resettable(email: str) -> User | None:
+    user = get_user_by_identifier(email)
+    return user if user is not None and user.is_active else None
+
+
+def request_password_reset(*, email: str, ip: str) -> None:
     """Email a reset code if an active account has this address. The answer is the same
     either way, so nobody learns which addresses have accounts."""
     email = _clean_email(email)
-    user = get_user_by_identifier(email)
-    if user is None or not user.is_active:
-        ratelimit.hit("email", email)  # unknown addresses count too: same limit, same answer
-        return
-    try:
-        issue_code(user=user, purpose=EmailCode.Purpose.PASSWORD_RESET)
-    except RateLimited as exc:
-        if exc.code == "code_cooldown":
-            # A code is on its way already; saying so would reveal the account. The ask still
-            # counts, exactly as it does for an unknown address, so the limit reveals nothing either.
-            ratelimit.hit("email", email)
-            return
-        raise
+    _ask_for_code(user=_resettable(email), email=email, purpose=EmailCode.Purpose.PASSWORD_RESET, ip=ip)
 
 
-def reset_password(*, email: str, code: str, new_password: str) -> User:
+def reset_password(*, email: str, code: str, new_password: str, ip: str) -> User:
     """Set a new password with an emailed code. The code also proves the address, and every
-    API token the account had is revoked."""
-    user = get_user_by_identifier(_clean_email(email))
-    if user is None or not user.is_active:
-        raise ValidationFailed.on("code", "That code is wrong.", code="code_wrong")
-    check_password_strength(new_password, user=user, field="new_password")
-    consume_code(user=user, purpose=EmailCode.Purpose.PASSWORD_RESET, code=code)
+    API token the account had is revoked. An unknown address is answered like a wrong code,
+    after the same checks (the password's strength first)."""
+    email = _clean_email(email)
+    user = _resettable(email)
+    check_password_strength(new_password, user=user or User(email=email), field="new_password")
+    user = _check_code(user=user, email=email, purpose=EmailCode.Purpose.PASSWORD_RESET, code=code, ip=ip)
     with transaction.atomic():
         user.set_password(new_password)
         user.email_verified = True

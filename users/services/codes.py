@@ -1,6 +1,7 @@
 """Emailed one-time codes. Six digits, stored as a keyed hash (an offline guess needs the
 server's secret), valid for EMAIL_CODE_TTL, single use, EMAIL_CODE_MAX_ATTEMPTS wrong tries,
-a new one only after EMAIL_CODE_COOLDOWN and within the per-address email rate limit."""
+a new one only after EMAIL_CODE_COOLDOWN and within the per-address email rate limit. A
+refused code gets one answer, whatever the reason."""
 
 from __future__ import annotations
 
@@ -49,27 +50,30 @@ def issue_code(*, user: User, purpose: str) -> None:
     enqueue("users.tasks.send_code_email", user.pk, purpose, code)
 
 
-def consume_code(*, user: User, purpose: str, code: str) -> None:
-    """Accept `code` once, or raise saying exactly why not. Must not run inside an outer
-    transaction that the error rolls back: a wrong try has to stay counted. A code that is not
-    six ASCII digits is refused (400) before anything is read or counted."""
+# Every refusal reads the same, whatever the reason (no code, used, expired, too many tries,
+# wrong, or no such account): anything more would tell a stranger that an address has one.
+CODE_REFUSED = "That code is wrong, expired or already used. Ask for a new one if you need to."
+
+
+def _refused() -> ValidationFailed:
+    return ValidationFailed.on("code", CODE_REFUSED, code="code_invalid")
+
+
+def consume_code(*, user: User | None, purpose: str, code: str) -> User:
+    """Accept `code` once for `user` and return the user, or refuse it with the one answer.
+    `user` None (an address without such an account) is refused after the same lookup. Must not
+    run inside an outer transaction that the error rolls back: a wrong try has to stay counted.
+    A code that is not six ASCII digits is refused (400) before anything is read or counted."""
     code = clean_code(code)
     latest = EmailCode.objects.filter(user=user, purpose=purpose).order_by("-created_at").first()
-    if latest is None:
-        raise ValidationFailed.on("code", "No code was sent for this. Ask for a new one.", code="code_missing")
-    if latest.attempts >= settings.EMAIL_CODE_MAX_ATTEMPTS:
-        retry = max(1.0, (latest.created_at + settings.EMAIL_CODE_COOLDOWN - timezone.now()).total_seconds())
-        raise RateLimited(retry, "Too many wrong tries for this code. Ask for a new one.", code="too_many_attempts")
-    if latest.used_at is not None:
-        raise ValidationFailed.on("code", "This code was already used. Ask for a new one.", code="code_used")
-    if latest.is_expired:
-        raise ValidationFailed.on("code", "This code has expired. Ask for a new one.", code="code_expired")
-    if not hmac.compare_digest(latest.code_hash, hash_secret(user, purpose, code)):
+    if user is None or latest is None or latest.used_at is not None or latest.is_expired:
+        raise _refused()
+    if latest.attempts >= settings.EMAIL_CODE_MAX_ATTEMPTS or not hmac.compare_digest(
+        latest.code_hash, hash_secret(user, purpose, code)
+    ):
         EmailCode.objects.filter(pk=latest.pk).update(attempts=F("attempts") + 1)
-        left = latest.attempts_left - 1
-        raise ValidationFailed.on(
-            "code", f"That code is wrong. {left} {'try' if left == 1 else 'tries'} left.", code="code_wrong"
-        )
+        raise _refused()
     # Conditional update: of two requests racing with the same code, only one wins.
     if not EmailCode.objects.filter(pk=latest.pk, used_at__isnull=True).update(used_at=timezone.now()):
-        raise ValidationFailed.on("code", "This code was already used. Ask for a new one.", code="code_used")
+        raise _refused()
+    return user

@@ -43,7 +43,7 @@ def signup(request):
 
 def signup_confirm(request):
     form = bound(request, forms.ConfirmSignUpForm, initial={"email": request.GET.get("email", "")})
-    if submit(form, accounts.confirm_signup):
+    if submit(form, accounts.confirm_signup, ip=client_ip(request)):
         login(request, form.result, backend=AUTH_BACKEND)
         messages.success(request, f"Welcome to {settings.SITE_NAME}! Tell people a little about yourself.")
         return redirect("users:edit_profile")
@@ -53,8 +53,9 @@ def signup_confirm(request):
 @require_POST
 def signup_resend(request):
     form = forms.ResendCodeForm(request.POST)
-    if submit(form, lambda email, code: accounts.resend_signup_code(email=email)):
-        messages.success(request, "We sent you a new code.")
+    if submit(form, lambda email, code: accounts.resend_signup_code(email=email, ip=client_ip(request))):
+        # The same words whether or not a sign-up waits for the address: they reveal nothing.
+        messages.success(request, "If a sign-up is waiting for this address, we emailed it a new code.")
         return redirect(_confirm_url(form.cleaned_data["email"]))
     return render_form(request, "users/signup_confirm.html", form)
 
@@ -108,7 +109,7 @@ def logout_view(request):
 
 def password_reset(request):
     form = bound(request, forms.PasswordResetRequestForm)
-    if submit(form, accounts.request_password_reset):
+    if submit(form, accounts.request_password_reset, ip=client_ip(request)):
         messages.success(request, "If an account uses this address, we emailed it a code. Enter it below.")
         email = form.cleaned_data["email"]
         return redirect(f"{reverse('users:password_reset_confirm')}?{urlencode({'email': email})}")
@@ -117,7 +118,7 @@ def password_reset(request):
 
 def password_reset_confirm(request):
     form = bound(request, forms.PasswordResetForm, initial={"email": request.GET.get("email", "")})
-    if submit(form, accounts.reset_password):
+    if submit(form, accounts.reset_password, ip=client_ip(request)):
         messages.success(request, "Your password is changed. Log in with the new one.")
         return redirect("users:login")
     return render_form(request, "users/password_reset_confirm.html", form)

@@ -10,7 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from core.exceptions import NotFound, ValidationFailed
 from core.http import safe_next, viewer_key
@@ -109,6 +109,7 @@ def profile_posts_section(request, person, relationship, is_me) -> dict:
     return _profile_posts(request, person, "grid", default_size=GRID_PAGE_SIZE)
 
 
+@require_safe
 def profile_posts(request, username):
     """The same posts as full cards, to read and react to them, under the profile's header."""
     person = people.get_profile_for(request.user, username)
@@ -213,6 +214,7 @@ def _detail_page(request, post: Post, status: int = 200, **overrides):
     return _page(request, "posts/detail.html", comments, status=status, **context)
 
 
+@require_safe
 def detail(request, post_id):
     post = repositories.get_post_for(request.user, post_id)
     if post.is_plain_repost:
@@ -239,6 +241,7 @@ def comment(request, post_id):
     return _detail_page(request, post, status=form_status(form), **failed)
 
 
+@require_safe
 def replies(request, post_id, comment_id):
     """All replies of a thread, page by page ("more replies" under a comment opens this)."""
     post = repositories.get_post_for(request.user, post_id)

@@ -7,7 +7,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from core.views import attempt, submit
 
@@ -16,6 +16,7 @@ from ..profile_sections import scripts_of, sections_for
 from ..services import profiles
 
 
+@require_safe
 def profile(request, username):
     """The profile page (users:profile): the person, then each registered section (their posts...)."""
     person = repositories.get_profile_for(request.user, username)

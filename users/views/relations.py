@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from core.http import safe_next
 from core.pagination import page_params
@@ -33,10 +33,12 @@ def _people_page(request, username, list_function, title: str):
     return render(request, "users/people.html", list_context(request, page, profile_user=user, title=title))
 
 
+@require_safe
 def followers(request, username):
     return _people_page(request, username, repositories.list_followers, "Followers")
 
 
+@require_safe
 def following(request, username):
     return _people_page(request, username, repositories.list_following, "Following")
 

@@ -66,21 +66,20 @@ def test_conflict_domain_error_is_409(auth_client):
     }
 
 
-def test_rate_limited_domain_error_is_429_with_retry_after(api_client, db):
-    # given a sign-up whose code was just sent
-    api_client.post(
-        "/api/auth/signup/", {"username": "ana", "email": "ana@example.com", "password": "correct horse battery"}
-    )
+def test_rate_limited_domain_error_is_429_with_retry_after(api_client, db, settings):
+    # given one ask for a code per client address an hour, used up
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "code_client": "1/3600"}
+    api_client.post("/api/auth/signup/resend/", {"email": "ana@example.com"})
     # when a new code is asked for at once
     response = api_client.post("/api/auth/signup/resend/", {"email": "ana@example.com"})
     # then
     assert response.status_code == 429
     body = response.json()
-    assert body["code"] == "code_cooldown"
+    assert body["code"] == "rate_limited"
     assert body["fields"] == {}
     retry_after = int(response["Retry-After"])
-    assert 1 <= retry_after <= 60
-    assert body["message"].startswith("A code was just sent. You can ask for a new one in ")
+    assert 1 <= retry_after <= 3600
+    assert body["message"] == f"Too many requests. Try again in {retry_after} seconds."
 
 
 def test_malformed_json_is_a_400_parse_error(api_client, db):

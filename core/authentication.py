@@ -33,6 +33,7 @@ class RevocableJWTAuthentication(JWTAuthentication):
     def get_user(self, validated_token: Token):
         user = super().get_user(validated_token)  # the one query: the user row, is_active checked
         # Tokens issued before versions existed carry none: they count as version 0.
-        if validated_token.get(VERSION_CLAIM, 0) != user.token_version or cache.get(_denylist_key(validated_token)):
+        current = user.token_version  # type: ignore[attr-defined]  # AUTH_USER_MODEL keeps it
+        if validated_token.get(VERSION_CLAIM, 0) != current or cache.get(_denylist_key(validated_token)):
             raise AuthenticationFailed("This token was revoked. Log in again.", code="token_revoked")
         return user

@@ -20,3 +20,11 @@ signals.setup_logging.connect(logs.keep_django_logging)
 signals.before_task_publish.connect(logs.put_request_id_in_headers)
 signals.task_prerun.connect(logs.bind_task)
 signals.task_postrun.connect(logs.unbind_task)
+
+
+# With METRICS_WORKER_PORT, the worker serves its own /metrics (core.metrics).
+@signals.worker_ready.connect
+def _serve_worker_metrics(**kwargs):
+    from core.metrics import serve_worker_metrics
+
+    serve_worker_metrics()

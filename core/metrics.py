@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import hmac
 import logging
+import os
+import threading
+from wsgiref.simple_server import WSGIRequestHandler, make_server
 
 import redis
 from django.conf import settings
@@ -96,19 +99,21 @@ _scrape_time = CollectorRegistry(auto_describe=False)
 _scrape_time.register(QueueDepthCollector())
 
 
-def _registry() -> CollectorRegistry:
-    if settings.PROMETHEUS_MULTIPROC_DIR:
+def scrape() -> bytes:
+    """Every metric of this process, or of every process writing to the multiprocess directory."""
+    # prometheus_client's own switch, which a Celery worker sets after reading the settings.
+    folder = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    registry = REGISTRY
+    if folder:
         registry = CollectorRegistry()
-        multiprocess.MultiProcessCollector(registry, path=settings.PROMETHEUS_MULTIPROC_DIR)
-        return registry
-    return REGISTRY
+        multiprocess.MultiProcessCollector(registry, path=folder)
+    return generate_latest(registry) + generate_latest(_scrape_time)
 
 
-def _allowed(request) -> bool:
-    if request.user.is_authenticated and request.user.is_staff:
-        return True
+def bearer_allowed(authorization: str) -> bool:
+    """`Bearer <METRICS_TOKEN>`, compared in constant time; never true without a token set."""
     token = settings.METRICS_TOKEN
-    scheme, _, given = request.headers.get("Authorization", "").partition(" ")
+    scheme, _, given = authorization.partition(" ")
     return bool(token) and scheme.lower() == "bearer" and hmac.compare_digest(given.encode(), token.encode())
 
 
@@ -116,7 +121,34 @@ def _allowed(request) -> bool:
 def metrics(request):
     """Prometheus's scrape: staff sessions or `Authorization: Bearer <METRICS_TOKEN>`; everyone
     else is answered as if there were no such page."""
-    if not _allowed(request):
+    staff = request.user.is_authenticated and request.user.is_staff
+    if not (staff or bearer_allowed(request.headers.get("Authorization", ""))):
         raise Http404
-    body = generate_latest(_registry()) + generate_latest(_scrape_time)
-    return HttpResponse(body, content_type=CONTENT_TYPE_LATEST)
+    return HttpResponse(scrape(), content_type=CONTENT_TYPE_LATEST)
+
+
+# --- A Celery worker's metrics ------------------------------------------------------------------
+# A worker has no web server: with METRICS_WORKER_PORT set, its main process serves /metrics
+# itself (bearer token only). A prefork pool's processes are added up when the worker runs with
+# PROMETHEUS_MULTIPROC_DIR in its environment (an empty directory, like gunicorn's): it must be
+# set before Django starts, since the apps' metrics are made when they are imported.
+
+
+class _QuietHandler(WSGIRequestHandler):
+    def log_message(self, format, *args):  # scrapes every few seconds are not worth a line
+        pass
+
+
+def _worker_app(environ, start_response):
+    if environ.get("PATH_INFO") != "/metrics" or not bearer_allowed(environ.get("HTTP_AUTHORIZATION", "")):
+        start_response("404 Not Found", [("Content-Type", "text/plain")])
+        return [b"Not found.\n"]
+    start_response("200 OK", [("Content-Type", CONTENT_TYPE_LATEST)])
+    return [scrape()]
+
+
+def serve_worker_metrics() -> None:
+    """worker_ready: serve /metrics on METRICS_WORKER_PORT from a thread of the worker's main process."""
+    if settings.METRICS_WORKER_PORT:
+        server = make_server("0.0.0.0", settings.METRICS_WORKER_PORT, _worker_app, handler_class=_QuietHandler)  # noqa: S104
+        threading.Thread(target=server.serve_forever, name="metrics", daemon=True).start()

@@ -1,10 +1,12 @@
 """Across real processes: a task run by a real Celery worker logs with the id of the request that
-queued it, /metrics reads the queue's depth from the broker, and adds up gunicorn's workers."""
+queued it, /metrics reads the queue's depth from the broker and adds up gunicorn's workers, and a
+worker serves the metrics of its tasks."""
 
 import json
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 import uuid
 from concurrent.futures import ThreadPoolExecutor
@@ -18,6 +20,7 @@ from notifications.services.preferences import set_preferences
 from tests.posts.factories import PostFactory
 from tests.services.processes import ROOT, free_port, server_env, start_worker, stop, wait_for_port
 from tests.users.factories import UserFactory
+from users.services.relations import follow_user
 
 pytestmark = [
     pytest.mark.services,
@@ -128,3 +131,32 @@ def test_metrics_add_up_every_gunicorn_worker(tmp_path):
 def _get(port: int, path: str, **headers: str):
     request = urllib.request.Request(f"http://127.0.0.1:{port}{path}", headers=headers)
     return urllib.request.urlopen(request, timeout=60)  # each worker loads Django on its first request
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_serves_the_metrics_of_its_tasks(own_queue, tmp_path):
+    # given a worker exporting its metrics, and a notification to text
+    port = free_port()
+    log = tmp_path / "worker.log"
+    folder = tmp_path / "metrics"
+    folder.mkdir()
+    settings = {"METRICS_WORKER_PORT": str(port), "METRICS_TOKEN": TOKEN, "PROMETHEUS_MULTIPROC_DIR": str(folder)}
+    worker = start_worker(own_queue, log, **settings)
+    try:
+        ana, bob = UserFactory(username="ana"), UserFactory(username="bob")
+        set_preferences(user=ana, choices={"follow": {"sms": True, "email": False}}, phone="+4915112345678")
+        # when bob follows ana: the worker texts her
+        follow_user(follower=bob, followee=ana)
+        wait_for_port(port, worker, "the worker's metrics")
+        deadline, scrape = time.monotonic() + 60, ""
+        while 'shortmedia_notifications_sent_total{channel="sms"} 1.0' not in scrape and time.monotonic() < deadline:
+            time.sleep(0.2)
+            scrape = _get(port, "/metrics", Authorization=f"Bearer {TOKEN}").read().decode()
+        # then its /metrics counts the text, and answers nobody without the token
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            _get(port, "/metrics", Authorization="Bearer wrong")
+    finally:
+        stop(worker)
+        print(log.read_text(errors="replace"))  # shown by pytest only when the test fails
+    assert 'shortmedia_notifications_sent_total{channel="sms"} 1.0' in scrape
+    assert refused.value.code == 404

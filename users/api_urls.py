@@ -24,6 +24,7 @@ urlpatterns = [
     path("me/data-exports/", your_data.DataExportsApi.as_view(), name="api-me-data-exports"),
     path("me/data-exports/<int:export_id>/", your_data.DataExportApi.as_view(), name="api-me-data-export"),
     path("me/deletion/", your_data.AccountDeletionApi.as_view(), name="api-me-deletion"),
+    path("auth/restore/", your_data.RestoreAccountApi.as_view(), name="api-restore-account"),
     path("users/", profiles.UserSearchApi.as_view(), name="api-users"),
     path("users/<str:username>/", profiles.UserDetailApi.as_view(), name="api-user"),
     path("users/<str:username>/followers/", relations.FollowersApi.as_view(), name="api-user-followers"),

@@ -181,6 +181,51 @@ def test_the_api_tells_a_client_the_account_is_scheduled(api_client, ana):
     assert response.json()["code"] == "deletion_scheduled"
 
 
+def test_once_the_time_is_up_it_is_too_late_to_cancel(ana):
+    # given an account whose grace period ended (the erasure may be running)
+    User.objects.filter(pk=ana.pk).update(is_active=False, deletion_due_at=timezone.now() - timedelta(seconds=1))
+    # when
+    with pytest.raises(Conflict) as late:
+        cancel_account_deletion(user=ana)
+    # then
+    assert late.value.code == "not_scheduled"
+    assert User.objects.get(pk=ana.pk).is_active is False
+
+
+def test_api_cancels_the_deletion_and_logs_in(api_client, ana):
+    # given
+    schedule_account_deletion(user=ana, password=PASSWORD)
+    # when
+    response = api_client.post("/api/auth/restore/", {"identifier": "ana", "password": PASSWORD}, format="json")
+    # then
+    assert response.status_code == 200
+    assert set(response.json()) == {"access", "refresh"}
+    ana.refresh_from_db()
+    assert (ana.is_active, ana.deletion_due_at) == (True, None)
+
+
+@pytest.mark.parametrize(
+    ("scheduled", "body", "status", "code"),
+    [
+        (True, {"identifier": "ana", "password": "wrong password"}, 401, "invalid_credentials"),
+        (True, {"identifier": "ana"}, 400, "invalid"),
+        (True, {"identifier": "nobody", "password": PASSWORD}, 401, "invalid_credentials"),
+        (False, {"identifier": "ana", "password": PASSWORD}, 409, "not_scheduled"),
+    ],
+)
+def test_api_restore_refuses_and_changes_nothing(api_client, ana, scheduled, body, status, code):
+    # given
+    if scheduled:
+        schedule_account_deletion(user=ana, password=PASSWORD)
+    before = User.objects.filter(pk=ana.pk).values_list("is_active", "deletion_due_at").get()
+    # when
+    response = api_client.post("/api/auth/restore/", body, format="json")
+    # then
+    assert (response.status_code, response.json()["code"]) == (status, code)
+    assert set(response.json()) == {"code", "message", "fields"}
+    assert User.objects.filter(pk=ana.pk).values_list("is_active", "deletion_due_at").get() == before
+
+
 # --- API ----------------------------------------------------------------------------------------
 
 

@@ -1,19 +1,22 @@
 """JSON API of 'Your data': asking for a download of everything of one's own and following
 its progress (the zip itself is served by the owner-checked page users:download_export), and
-scheduling the account's deletion."""
+scheduling the account's deletion, and cancelling it during the grace period."""
 
 from __future__ import annotations
 
 from django.urls import reverse
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
+from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.api import parsed
+from core.http import client_ip
 
 from .. import repositories
-from ..services import deletion, your_data
+from ..services import accounts, deletion, your_data
+from .accounts import TokensSerializer
 
 
 class DataExportSerializer(serializers.Serializer):
@@ -51,6 +54,29 @@ class DataExportApi(APIView):
     @extend_schema(responses=DataExportSerializer, summary="One of my data downloads: its state and progress")
     def get(self, request, export_id: int):
         return _export_response(request, repositories.get_data_export_for(request.user, export_id))
+
+
+class RestoreAccountApi(APIView):
+    permission_classes = [AllowAny]
+
+    class InputSerializer(serializers.Serializer):
+        identifier = serializers.CharField(max_length=254, help_text="Email address or username.")
+        password = serializers.CharField(max_length=128)
+        otp = serializers.CharField(
+            max_length=20, required=False, default="", help_text="Authenticator or recovery code, if 2FA is on."
+        )
+
+    @extend_schema(
+        request=InputSerializer,
+        responses=TokensSerializer,
+        summary="Cancel my account's deletion during the grace period, and log in",
+    )
+    def post(self, request):
+        data = parsed(self.InputSerializer, request)
+        user = deletion.restore_account(
+            identifier=data["identifier"], password=data["password"], code=data["otp"], ip=client_ip(request)
+        )
+        return Response(accounts.issue_tokens(user=user))
 
 
 class AccountDeletionApi(APIView):

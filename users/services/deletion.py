@@ -12,14 +12,15 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from core.exceptions import Conflict, NotAuthenticated, ValidationFailed
+from core.exceptions import Conflict, NotAuthenticated, PermissionDenied, ValidationFailed
 from core.personal_data import DATA_SECTIONS
 from core.transactions import after_commit
 
 from .. import streams
 from ..integrations import storage
 from ..models import Block, DataExport, Follow, Profile, User
-from .accounts import revoke_tokens
+from ..repositories import get_user_by_identifier
+from .accounts import authenticate_user, revoke_tokens
 from .two_factor import check_second_factor_if_enabled
 
 logger = logging.getLogger(__name__)
@@ -53,13 +54,29 @@ def schedule_account_deletion(*, user: User, password: str, code: str = "") -> d
 
 def cancel_account_deletion(*, user: User, code: str = "") -> User:
     """Restore an account waiting out its grace period, exactly as it was. Only its owner gets
-    here: the login page sends them after the password, and the 2FA code is asked for here."""
+    here: the login page sends them after the password, and the 2FA code is asked for here.
+    Once the time is up the erasure may be running, so it is too late (409)."""
     _check_code(user, code)
-    if not User.objects.filter(pk=user.pk, deletion_due_at__isnull=False).update(is_active=True, deletion_due_at=None):
-        raise Conflict("This account is not scheduled for deletion.", code="not_scheduled")
+    waiting = User.objects.filter(pk=user.pk, deletion_due_at__gt=timezone.now())
+    if not waiting.update(is_active=True, deletion_due_at=None):
+        raise Conflict("This account is not waiting to be deleted any more.", code="not_scheduled")
     after_commit(streams.access_changed, user.pk)
     user.is_active, user.deletion_due_at = True, None
     return user
+
+
+def restore_account(*, identifier: str, password: str, code: str, ip: str) -> User:
+    """The API's way back during the grace period (the web's is the login page): the password,
+    checked and rate-limited like any login, and the 2FA code prove it is the owner; then the
+    deletion is cancelled. 409 for an account that is not scheduled for deletion."""
+    try:
+        authenticate_user(identifier=identifier, password=password, ip=ip)
+    except PermissionDenied as error:
+        user = get_user_by_identifier(identifier)
+        if error.code != "deletion_scheduled" or user is None:
+            raise
+        return cancel_account_deletion(user=user, code=code)
+    raise Conflict("This account is not scheduled for deletion.", code="not_scheduled")
 
 
 def erase_people_data(*, user: User) -> None:

@@ -1,7 +1,9 @@
 """Web Push end to end: a device subscribes through the API, something happens, and a local
 push service (tests/notifications/pushservice.py) checks the VAPID signature, decrypts the
 push as the browser would and keeps what it read. Also what the server does when the push
-service says a device is gone, is busy or refuses, and the API's answer to bad devices."""
+service says a device is gone, is busy or refuses, and the API's answer to bad devices; which
+endpoints are taken and which addresses a push may reach (listeners on loopback record that
+nothing connected); and whose a device is."""
 
 import ipaddress
 import os

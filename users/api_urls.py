@@ -23,6 +23,11 @@ urlpatterns = [
     path("me/blocks/", relations.BlockedListApi.as_view(), name="api-me-blocks"),
     path("me/data-exports/", your_data.DataExportsApi.as_view(), name="api-me-data-exports"),
     path("me/data-exports/<int:export_id>/", your_data.DataExportApi.as_view(), name="api-me-data-export"),
+    path(
+        "me/data-exports/<int:export_id>/download/",
+        your_data.DataExportDownloadApi.as_view(),
+        name="api-me-data-export-download",
+    ),
     path("me/deletion/", your_data.AccountDeletionApi.as_view(), name="api-me-deletion"),
     path("auth/restore/", your_data.RestoreAccountApi.as_view(), name="api-restore-account"),
     path("users/", profiles.UserSearchApi.as_view(), name="api-users"),

@@ -246,3 +246,9 @@ class DataExport(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"Data export {self.pk} of {self.user_id} ({self.state})"
+
+    @property
+    def download_name(self) -> str:
+        """What the zip is called on the person's disk: short-media-ana-2026-12-02.zip."""
+        day = self.ready_at or self.created_at
+        return f"{settings.SITE_NAME}-{self.user.username}-{day:%Y-%m-%d}.zip".replace(" ", "-").lower()

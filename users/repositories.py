@@ -128,7 +128,8 @@ def get_two_factor(user: User) -> TwoFactor | None:
 
 def get_data_export_for(user, export_id: int) -> DataExport:
     """One of `user`'s own data downloads; anyone else's does not exist for them."""
-    export = DataExport.objects.filter(pk=export_id, user_id=user.pk).first() if user.is_authenticated else None
+    exports = DataExport.objects.select_related("user")
+    export = exports.filter(pk=export_id, user_id=user.pk).first() if user.is_authenticated else None
     if export is None:
         raise NotFound("No such download.")
     return export

@@ -309,7 +309,22 @@ def test_api_asks_for_a_download_and_follows_it(auth_client, django_capture_on_c
     assert (created.data["state"], created.data["progress"], created.data["download_url"]) == ("requested", 0, None)
     assert status.status_code == 200
     assert (status.data["state"], status.data["progress"]) == ("ready", 100)
-    assert status.data["download_url"] == f"http://testserver/settings/your-data/exports/{created.data['id']}/download/"
+    assert status.data["download_url"] == f"http://testserver/api/me/data-exports/{created.data['id']}/download/"
+
+
+def test_api_clients_download_the_zip_with_their_token(auth_client, bob, django_capture_on_commit_callbacks):
+    # given a ready download of the client's person, and one of Bob's
+    mine = _ready_export(auth_client.user, django_capture_on_commit_callbacks)
+    theirs = _ready_export(bob, django_capture_on_commit_callbacks)
+    # when
+    response = auth_client.get(f"/api/me/data-exports/{mine.pk}/download/")
+    other = auth_client.get(f"/api/me/data-exports/{theirs.pk}/download/")
+    # then
+    assert response.status_code == 200
+    assert response["Content-Disposition"] == f'attachment; filename="{mine.download_name}"'
+    with default_storage.open(mine.file, "rb") as stored:
+        assert b"".join(response.streaming_content) == stored.read()
+    assert (other.status_code, other.json()["code"]) == (404, "not_found")
 
 
 def test_api_refuses_a_second_download_while_one_is_made(auth_client):

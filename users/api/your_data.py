@@ -4,7 +4,9 @@ scheduling the account's deletion, and cancelling it during the grace period."""
 
 from __future__ import annotations
 
+from django.http import FileResponse
 from django.urls import reverse
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny
@@ -15,6 +17,7 @@ from core.api import parsed
 from core.http import client_ip
 
 from .. import repositories
+from ..integrations import storage
 from ..services import accounts, deletion, your_data
 from .accounts import TokensSerializer
 
@@ -31,9 +34,10 @@ class DataExportSerializer(serializers.Serializer):
     download_url = serializers.SerializerMethodField()
 
     def get_download_url(self, export) -> str | None:
+        """The zip, for this API's clients (the web page links users:download_export)."""
         if export.state != "ready":
             return None
-        return self.context["request"].build_absolute_uri(reverse("users:download_export", args=[export.pk]))
+        return self.context["request"].build_absolute_uri(reverse("api-me-data-export-download", args=[export.pk]))
 
 
 def _export_response(request, export, status_code: int = status.HTTP_200_OK) -> Response:
@@ -54,6 +58,16 @@ class DataExportApi(APIView):
     @extend_schema(responses=DataExportSerializer, summary="One of my data downloads: its state and progress")
     def get(self, request, export_id: int):
         return _export_response(request, repositories.get_data_export_for(request.user, export_id))
+
+
+class DataExportDownloadApi(APIView):
+    @extend_schema(
+        responses={(200, "application/zip"): OpenApiTypes.BINARY},
+        summary="Download one of my data downloads' zip (ready and not expired)",
+    )
+    def get(self, request, export_id: int):
+        export = repositories.get_downloadable_export_for(request.user, export_id)
+        return FileResponse(storage.open_file(export.file), as_attachment=True, filename=export.download_name)
 
 
 class RestoreAccountApi(APIView):

@@ -50,8 +50,7 @@ def request_export(request):
 def download_export(request, export_id: int):
     """The zip, to its owner only (anyone else gets 404), as an attachment."""
     export = repositories.get_downloadable_export_for(request.user, export_id)
-    name = f"{settings.SITE_NAME}-{request.user.username}-{export.ready_at:%Y-%m-%d}.zip".replace(" ", "-").lower()
-    return FileResponse(storage.open_file(export.file), as_attachment=True, filename=name)
+    return FileResponse(storage.open_file(export.file), as_attachment=True, filename=export.download_name)
 
 
 @login_required

@@ -38,4 +38,5 @@ ROUTES = {
     "users:unblock": Route("person", POST=ACT),
     "api-me-data-export": Route("data export", GET=OWN),
     "users:download_export": Route("data export", GET=OWN),
+    "api-me-data-export-download": Route("data export", GET=OWN),
 }

@@ -22,6 +22,7 @@ from .metrics import WEBSOCKET_CONNECTIONS
 logger = structlog.get_logger(__name__)
 
 CLOSE_UNAUTHENTICATED = 4401
+CLOSE_REVOKED = 4001  # credentials revoked (core.streams.close_sockets): connect again to re-check
 CLOSE_RESYNC = 1012  # "service restart": the client reconnects, subscribes again and catches up
 MAX_STREAMS = 200  # a long infinite-scroll session subscribes one stream per post it shows
 MAX_STREAM_NAME = 100
@@ -122,6 +123,9 @@ class StreamConsumer(AsyncWebsocketConsumer):
         if message["stream"] in self.streams:
             frame = {key: message[key] for key in ("stream", "event", "data")}
             await self.send_frame({"op": "event", **frame})
+
+    async def socket_revoked(self, message: dict):
+        await self.close(code=CLOSE_REVOKED)
 
     async def stream_recheck(self, message: dict):
         held = [stream for stream, group in self.streams.items() if message["group"] in (group, self.own_group)]

@@ -99,3 +99,10 @@ def recheck(group: str) -> None:
     it after commit of a write that can take access away: a block, an unfollow, a post made
     private or hidden."""
     _send([group], {"type": "stream.recheck", "group": group})
+
+
+def close_sockets(group: str) -> None:
+    """Close every socket in `group` (a user_group: the person's credentials were revoked).
+    They close with CLOSE_REVOKED, on which clients connect again: a browser whose session
+    still holds is back at once, a revoked token is refused at the handshake."""
+    _send([group], {"type": "socket.revoked"})

@@ -3,7 +3,7 @@ a follow or block changes what other apps' streams may show, so their sockets as
 
 from __future__ import annotations
 
-from core.streams import recheck, user_group
+from core.streams import close_sockets, recheck, user_group
 
 
 def access_changed(*user_ids: int) -> None:
@@ -11,3 +11,9 @@ def access_changed(*user_ids: int) -> None:
     asks its streams' resolvers again. Called after commit."""
     for user_id in user_ids:
         recheck(user_group(user_id))
+
+
+def credentials_revoked(user_id: int) -> None:
+    """Every API token of this person was revoked: their open sockets close, and each must
+    pass the handshake again. Called after commit."""
+    close_sockets(user_group(user_id))

@@ -156,11 +156,11 @@ def test_deactivating_revokes_every_refresh_token_and_rechecks_the_sockets(
     # when the moderator deactivates it
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         changed = deactivate_user(user=ana, by=moderator)
-    # then it is inactive, its open sockets were asked to check their streams again once
+    # then it is inactive, its open sockets were closed once and asked to check their streams once
     assert changed is True
     ana.refresh_from_db()
     assert ana.is_active is False
-    assert [callback.__wrapped__ for callback in callbacks] == [streams.access_changed]
+    assert [callback.__wrapped__ for callback in callbacks] == [streams.credentials_revoked, streams.access_changed]
     # and no refresh token refreshes, not even once the account is active again
     User.objects.filter(pk=ana.pk).update(is_active=True)
     for refresh in refresh_tokens:

@@ -8,11 +8,11 @@ import pytest
 from django.core import mail
 from rest_framework.test import APIClient
 
-from core.consumers import CLOSE_UNAUTHENTICATED
+from core.consumers import CLOSE_REVOKED, CLOSE_UNAUTHENTICATED
 from tests.sockets import run
 from tests.users.factories import PASSWORD, UserFactory
 from users.models import User
-from users.services.accounts import deactivate_user, issue_tokens
+from users.services.accounts import deactivate_user, issue_tokens, log_out_everywhere
 
 NEW_PASSWORD = "a brand new long passphrase"
 REVOKED = {"code": "token_revoked", "message": "This token was revoked. Log in again.", "fields": {}}
@@ -146,3 +146,30 @@ def test_the_websocket_handshake_refuses_a_revoked_access_token():
 
     # then it is closed as unauthenticated
     assert run(scenario) == (False, CLOSE_UNAUTHENTICATED)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_open_sockets_close_when_the_tokens_are_revoked():
+    # given a device with an open socket
+    ana = UserFactory(username="ana")
+    _, tokens = _device(ana)
+    headers = [(b"authorization", f"Bearer {tokens['access']}".encode())]
+
+    async def scenario():
+        from asgiref.sync import sync_to_async
+        from channels.testing import WebsocketCommunicator
+
+        from config.asgi import application
+
+        socket = WebsocketCommunicator(application, "/ws/", headers=headers)
+        assert (await socket.connect())[0]
+        await socket.receive_json_from()  # hello
+        # when the account logs out everywhere (the service commits, then the sockets are told)
+        await sync_to_async(log_out_everywhere)(user=ana)
+        closed = await socket.receive_output()
+        # and the device connects again with its token
+        again = await WebsocketCommunicator(application, "/ws/", headers=headers).connect()
+        return closed, again
+
+    # then the socket was closed for revocation, and the token is refused at the new handshake
+    assert run(scenario) == ({"type": "websocket.close", "code": CLOSE_REVOKED}, (False, CLOSE_UNAUTHENTICATED))

@@ -227,9 +227,11 @@ def log_out_everywhere(*, user: User) -> int:
 
 def revoke_tokens(*, user: User) -> int:
     """End every API token the user holds: access tokens by raising the token version they
-    carry, refresh tokens by the blacklist. Returns how many refresh tokens were still alive."""
+    carry, refresh tokens by the blacklist; open sockets close after commit and must pass the
+    handshake again. Returns how many refresh tokens were still alive."""
     User.objects.filter(pk=user.pk).update(token_version=F("token_version") + 1)
     user.refresh_from_db(fields=["token_version"])
+    after_commit(streams.credentials_revoked, user.pk)
     outstanding = OutstandingToken.objects.filter(user=user).exclude(blacklistedtoken__isnull=False)
     return len(BlacklistedToken.objects.bulk_create([BlacklistedToken(token=token) for token in outstanding]))
 

@@ -45,7 +45,8 @@ def set_preferences(
 
 def _clean_phone(phone: str) -> str:
     phone = "".join(phone.split())
-    if phone and not (phone.startswith("+") and phone[1:].isdigit() and 8 <= len(phone) <= 16):
+    # isascii() too: isdigit() also takes "٣" or "²", which no text-message provider dials.
+    if phone and not (phone.startswith("+") and phone[1:].isascii() and phone[1:].isdigit() and 8 <= len(phone) <= 16):
         raise ValidationFailed.on(
             "phone", "Give the number in international form, e.g. +4915112345678.", code="bad_phone"
         )

@@ -323,6 +323,8 @@ def test_preferences_start_from_the_kinds_defaults(ana):
         ({"choices": {"like": {"pigeon": True}}}, "preferences"),
         ({"phone": "call me maybe"}, "phone"),
         ({"phone": "+12"}, "phone"),
+        ({"phone": "+٤٩١٥١١٢٣٤٥٦٧٨"}, "phone"),  # Arabic-Indic digits pass str.isdigit()
+        ({"phone": "+４９１５１１２３４５６７８"}, "phone"),
     ],
 )
 def test_bad_preferences_are_refused_and_change_nothing(ana, changes, field):

@@ -10,6 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from core.parsers import JSON_MAX_DEPTH, loads, nests_deeper_than
+from tests.videos.factories import UploadFactory
 from users.models import User
 
 pytestmark = pytest.mark.django_db
@@ -109,6 +110,22 @@ def test_a_multipart_field_over_djangos_limit_is_a_413_in_json(client, settings,
     # then
     assert response.status_code == 413
     assert response["Content-Type"] == "application/json"
+    assert response.json() == TOO_LARGE
+
+
+def test_a_raw_chunk_over_djangos_default_limit_is_a_413_in_json(auth_client, settings):
+    # given a resumable upload, and a chunk of 10 MB + 1 byte (request.body refuses it)
+    upload = UploadFactory(owner=auth_client.user, size=20 * 1024 * 1024)
+    chunk = b"\0" * (settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 1)
+    # when
+    response = auth_client.put(
+        f"/api/videos/uploads/{upload.pk}/",
+        chunk,
+        content_type="application/octet-stream",
+        HTTP_CONTENT_RANGE=f"bytes 0-{len(chunk) - 1}/{upload.size}",
+    )
+    # then
+    assert response.status_code == 413
     assert response.json() == TOO_LARGE
 
 

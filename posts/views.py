@@ -10,7 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from core.exceptions import NotFound, ValidationFailed
 from core.http import safe_next, viewer_key
@@ -136,6 +136,7 @@ def compose(request):
 
 
 @login_required
+@require_http_methods(["GET", "HEAD", "POST"])
 def edit(request, post_id):
     post = repositories.get_post_for(request.user, post_id)
     services.ensure_author(post, request.user)
@@ -147,6 +148,7 @@ def edit(request, post_id):
 
 
 @login_required
+@require_http_methods(["GET", "HEAD", "POST"])
 def delete(request, post_id):
     """GET asks for confirmation (works without JavaScript); POST deletes."""
     post = repositories.get_post_for(request.user, post_id)

@@ -88,10 +88,11 @@ class Pattern:
         return self.route.startswith("api/")
 
     def api_methods(self) -> set[str]:
-        """The methods a DRF APIView answers (other views: GET and POST, what a page is sent)."""
+        """The methods a DRF APIView answers, which its route must declare (a page's function
+        view does not say: the matrix tries every method on it)."""
         view_class = getattr(self.view, "view_class", None)
         if view_class is None:
-            return {"GET", "POST"}
+            return set()
         return {method.upper() for method in view_class.http_method_names if method not in ("options", "head")} & {
             method for method in METHODS if hasattr(view_class, method.lower())
         }
@@ -144,7 +145,7 @@ def _redirects_to_login(response) -> bool:
 
 
 def _message_levels(response) -> list[int]:
-    storage = getattr(response.wsgi_request, "_messages", None)
+    storage = getattr(getattr(response, "wsgi_request", None), "_messages", None)
     return [message.level for message in getattr(storage, "_queued_messages", [])]
 
 

@@ -12,6 +12,7 @@ from urllib.parse import urlencode
 import pytest
 from django.core.cache import cache
 from django.db import transaction
+from django.http import HttpResponse, HttpResponseRedirect
 from django.test import Client
 from django.urls import reverse
 from django.urls.converters import IntConverter
@@ -54,6 +55,28 @@ def test_the_declaration_check_names_a_route_nobody_declared(monkeypatch):
     assert set(_undeclared()) - before == {"api-post (api/posts/<int:post_id>/)"}
 
 
+def test_the_judge_names_what_reveals_or_lets_through():
+    # given the answers for a missing object, as a signed-in person
+    missing_page = HttpResponse(status=404)
+    back = HttpResponseRedirect("/notifications/settings/#push")
+    # then a refusal for an unseen object that differs from the missing one is named
+    assert judge(HttpResponse(status=403), may=False, sees=False, missing=missing_page) == (
+        "403 reveals that it exists (404 is the rule)"
+    )
+    assert judge(HttpResponse(status=409), may=False, sees=False, missing=missing_page) == (
+        "409 differs from the 404 for a missing object"
+    )
+    assert judge(HttpResponse(status=200), may=False, sees=True, missing=missing_page) == "200: unexpected success"
+    assert judge(HttpResponse(status=404), may=True, sees=True, missing=missing_page) == (
+        "404: shut out of what it may do"
+    )
+    assert judge(HttpResponse(status=500), may=True, sees=True, missing=missing_page) == "500 server error"
+    # and the same redirect as for a missing object, a 403 for what one sees, or a 404, pass
+    assert judge(HttpResponseRedirect("/notifications/settings/#push"), may=False, sees=False, missing=back) is None
+    assert judge(HttpResponse(status=403), may=False, sees=True, missing=missing_page) is None
+    assert judge(HttpResponse(status=404), may=False, sees=False, missing=missing_page) is None
+
+
 def _people(visibility_kind_make, visibility: str):
     """The owner and one person in each other role, each with a signed-in client."""
     people = {role: UserFactory(username=f"{role}-{visibility}") for role in ROLES if role != "anonymous"}
@@ -90,9 +113,10 @@ def _answer(client: Client, method: str, url: str, data: dict, *, api: bool):
     return response
 
 
-def _methods(pattern, route) -> list[str]:
-    tried = set(route.served()) | pattern.api_methods()
-    return [method for method in METHODS if method in tried]
+def _methods(pattern, route, *, first: bool) -> list[str]:
+    """The methods the route serves; those it does not are refused whatever the object, so they
+    are tried on the first visibility only."""
+    return [method for method in METHODS if method in route.served() or first]
 
 
 @pytest.mark.parametrize("kind_name", sorted(KINDS))
@@ -103,12 +127,12 @@ def test_each_role_gets_only_what_it_may(kind_name, db, request):
     assert routes, f"no route uses the kind {kind_name}"
     problems: list[str] = []
     checks = 0
-    for visibility, seen_by in kind.seen_by.items():
+    for number, (visibility, seen_by) in enumerate(kind.seen_by.items()):
         # given an object of this kind in this visibility, its owner and someone in each role
         values, clients = _people(kind.make, visibility)
         for pattern, route in routes:
             assert set(values) == set(pattern.parameters), f"{kind_name} does not fill {pattern.route}"
-            for method in _methods(pattern, route):
+            for method in _methods(pattern, route, first=number == 0):
                 may = MAY[route.served().get(method, REFUSED)](seen_by)
                 for role in ROLES:
                     # when the role tries it on the object, and on one that does not exist

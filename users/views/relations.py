@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from core.http import safe_next
 from core.pagination import page_params
@@ -68,6 +68,7 @@ _block = _relation_view(lambda me, them: relations.block_user(blocker=me, blocke
 
 
 @login_required
+@require_http_methods(["GET", "HEAD", "POST"])
 def block(request, username):
     """GET asks for confirmation (works without JavaScript); POST blocks."""
     if request.method == "POST":

@@ -18,6 +18,7 @@ BASE_DIR = Path(__file__).resolve().parents[2]
 def _production_env(**overrides) -> dict[str, str]:
     env = {name: value for name, value in os.environ.items() if not name.startswith(("DJANGO_", "PYTEST_"))}
     env.update(DEBUG="False", ALLOWED_HOSTS="example.com", DJANGO_SETTINGS_MODULE="config.settings")
+    env.update(MEDIA_SIGNING_KEY=secrets.token_urlsafe(32))
     env.update(overrides)
     return env
 
@@ -96,12 +97,13 @@ def test_check_deploy_reports_no_issues_in_production_mode():
 
 
 @pytest.mark.parametrize("secret", [None, ""])
-def test_production_settings_refuse_to_load_without_a_secret_key(secret):
-    # given DEBUG off and no (or an empty) SECRET_KEY
-    env = _production_env()
-    env.pop("SECRET_KEY", None)
+@pytest.mark.parametrize("name", ["SECRET_KEY", "MEDIA_SIGNING_KEY"])
+def test_production_settings_refuse_to_load_without_a_secret_key(name, secret):
+    # given DEBUG off and no (or an empty) SECRET_KEY, or signing key of media URLs
+    env = _production_env(SECRET_KEY=secrets.token_urlsafe(64))
+    env.pop(name, None)
     if secret is not None:
-        env["SECRET_KEY"] = secret
+        env[name] = secret
     # when the settings are imported
     result = subprocess.run(
         [sys.executable, "-c", "import config.settings"],
@@ -113,4 +115,4 @@ def test_production_settings_refuse_to_load_without_a_secret_key(secret):
     )
     # then the process fails, saying why
     assert result.returncode != 0
-    assert "RuntimeError: SECRET_KEY must be set in the environment when DEBUG is False." in result.stderr
+    assert f"RuntimeError: {name} must be set in the environment when DEBUG is False." in result.stderr

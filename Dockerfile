@@ -17,7 +17,7 @@ COPY --from=frontend /src/node_modules/bootstrap/dist/css/bootstrap.min.css /src
 COPY --from=frontend /src/node_modules/bootstrap-icons/font/bootstrap-icons.min.css static/vendor/bootstrap-icons/
 COPY --from=frontend /src/node_modules/bootstrap-icons/font/fonts static/vendor/bootstrap-icons/fonts
 COPY --from=frontend /src/node_modules/hls.js/dist/hls.min.js static/vendor/hls.js/
-RUN DEBUG=False SECRET_KEY=collectstatic-only python manage.py collectstatic --noinput
+RUN DEBUG=False SECRET_KEY=collectstatic-only MEDIA_SIGNING_KEY=collectstatic-only python manage.py collectstatic --noinput
 RUN useradd --create-home shortmedia && mkdir -p /app/media && chown shortmedia /app/media
 USER shortmedia
 EXPOSE 8000 8001

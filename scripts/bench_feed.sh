@@ -27,7 +27,7 @@ PORT=${PORT:-8124}
 SERVER=${BENCH_MYSQL:-mysql://root@127.0.0.1:3306}
 export DATABASE_URL=$SERVER/${BENCH_DATABASE:-$DATABASE} REDIS_URL=${BENCH_REDIS:-redis://127.0.0.1:6379/6}
 export DJANGO_SETTINGS_MODULE=config.bench_settings DEBUG=False HTTPS=False ALLOWED_HOSTS=127.0.0.1 \
-  SECRET_KEY=bench-only-$(date +%s)-not-secret-at-all-0123456789 LOG_LEVEL=WARNING \
+  SECRET_KEY=bench-only-$(date +%s)-not-secret-at-all-0123456789 MEDIA_SIGNING_KEY=bench-only-media-key LOG_LEVEL=WARNING \
   RATE_LIMIT_API_USER=1000000000/300 RATE_LIMIT_API_ANON=1000000000/300
 PY=.venv/bin/python
 WORK=$(mktemp -d)

@@ -7,7 +7,7 @@ command -v wrk >/dev/null || { echo "wrk is needed (Debian: apt-get install wrk)
 DURATION=${DURATION:-10s}
 CONNECTIONS=${CONNECTIONS:-16}
 export DEBUG=False HTTPS=False SECRET_KEY=bench-only-$(date +%s)-not-secret-at-all-0123456789 \
-  ALLOWED_HOSTS=127.0.0.1 RATE_LIMIT_API_ANON=1000000000/300 LOG_LEVEL=WARNING
+  MEDIA_SIGNING_KEY=bench-only-media-key ALLOWED_HOSTS=127.0.0.1 RATE_LIMIT_API_ANON=1000000000/300 LOG_LEVEL=WARNING
 .venv/bin/python manage.py migrate --noinput -v0
 .venv/bin/python manage.py seed_demo --force >/dev/null
 .venv/bin/python manage.py collectstatic --noinput -v0

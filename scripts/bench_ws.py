@@ -69,6 +69,7 @@ def environment() -> dict[str, str]:
         "HTTPS": "False",
         "ALLOWED_HOSTS": "127.0.0.1",
         "SECRET_KEY": "bench-only-not-secret-at-all-0123456789-abcdefghijklmnopqrstuvwxyz",
+        "MEDIA_SIGNING_KEY": "bench-only-media-key",
         "LOG_LEVEL": "WARNING",
         "CELERY_TASK_ALWAYS_EAGER": "True",
     }

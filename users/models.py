@@ -58,7 +58,8 @@ class User(AbstractUser):
     email = models.EmailField("email address", unique=True)
     email_verified = models.BooleanField(default=False, help_text="Set once the emailed code is confirmed.")
     # In every API token issued (core.authentication); bumping it ends all of them at once.
-    token_version = models.PositiveIntegerField(default=0, help_text="Raised to revoke every API token.")
+    # db_default too: bulk seeding inserts rows without the ORM (core.seeding.insert_rows).
+    token_version = models.PositiveIntegerField(default=0, db_default=0, help_text="Raised to revoke every API token.")
     # Set when the person asked to delete the account: it is hidden (is_active off) until then,
     # and erased for good once the time has come unless they cancel by logging in.
     deletion_due_at = models.DateTimeField(null=True, blank=True, db_index=True)

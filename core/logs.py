@@ -13,12 +13,15 @@ import logging.config
 import re
 import time
 import uuid
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import structlog
 import structlog.tracebacks
 from django.utils.functional import SimpleLazyObject, empty
 from structlog.contextvars import bind_contextvars, get_contextvars, reset_contextvars
+
+if TYPE_CHECKING:
+    from sentry_sdk.types import Event, Hint
 
 REQUEST_ID_HEADER = "request_id"  # the Celery message header that carries it
 _SANE_REQUEST_ID = re.compile(r"[A-Za-z0-9-]{1,64}")
@@ -166,7 +169,7 @@ def keep_django_logging(**kwargs) -> None:
     logging.config.dictConfig(settings.LOGGING)
 
 
-def tag_request_id(event: dict, hint: dict) -> dict:
+def tag_request_id(event: Event, hint: Hint) -> Event:
     """Sentry's before_send: an error report names the request (or task) it happened in."""
     request_id = current_request_id()
     if request_id:

@@ -34,7 +34,7 @@ from .exceptions import NotFound, PermissionDenied
 # A stored private file: <area>/<folder key>/<file>, every part plain (no dot-dot, no escapes).
 _PART = r"[A-Za-z0-9_-][A-Za-z0-9_.-]*"
 _NAME = re.compile(rf"^(?P<folder>(?:posts|videos)/[A-Za-z0-9_-]{{16,64}})/(?P<file>{_PART}(?:/{_PART})*)$")
-_SIGNED = re.compile(r"^(?P<expires>[0-9]{1,12})/(?P<token>[A-Za-z0-9_-]{22})/(?P<name>.+)$")
+_SIGNED = re.compile(r"^(?P<expires>[1-9][0-9]{0,11})/(?P<token>[A-Za-z0-9_-]{22})/(?P<name>.+)$")
 # An upload kept as received, for processing again: never served, not even to its owner.
 _ORIGINAL = re.compile(r"^source\.[^/]*$")
 SIGNED_PREFIX = "s/"

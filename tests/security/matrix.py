@@ -45,8 +45,8 @@ MAY = {
     REFUSED: lambda sees: NOBODY,
 }
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
-# Not objects of a person: Django's admin (staff only, Django's own checks) and development media
-# files (signed media URLs have their own matrix).
+# Left to others: Django's admin (staff only, Django's own checks) and media files (signed
+# media URLs and avatars have their own matrix, tests/security/test_media_matrix.py).
 NOT_OURS = ("admin/", "^media/")
 
 

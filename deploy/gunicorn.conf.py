@@ -6,14 +6,17 @@ This file runs in gunicorn's master before Django and before the workers start, 
 it sets here is the one the workers and Django's settings read."""
 
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
 # The access line with the request id is the app's own (core.logs); gunicorn's would repeat it.
 accesslog = None
 
-# A directory of this server's own unless the environment names one.
-os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", tempfile.mkdtemp(prefix="shortmedia-metrics-"))
+# A directory of this server's own unless the environment names one (removed when it stops).
+own_folder = None
+if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+    own_folder = os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="shortmedia-metrics-")
 
 
 def on_starting(server):
@@ -29,3 +32,8 @@ def child_exit(server, worker):
     from prometheus_client import multiprocess
 
     multiprocess.mark_process_dead(worker.pid)
+
+
+def on_exit(server):
+    if own_folder:
+        shutil.rmtree(own_folder, ignore_errors=True)

@@ -34,6 +34,16 @@ def frozen_at_30(path: Path) -> Path:
     return make_clip(path, seconds=4, extra=FROZEN_AT_30)
 
 
+def frozen_at_the_end(path: Path) -> Path:
+    """30 fps whose picture stops changing after 2 s, the recorder writing no more frames, while
+    the sound goes on to 4 s (a screen recording's still end)."""
+    inputs = ["-f", "lavfi", "-i", "testsrc2=s=360x640:r=30:d=4", "-f", "lavfi", "-i", "sine=frequency=440:duration=4"]
+    still_end = ["-vf", "trim=end=2,tpad=stop_mode=clone:stop_duration=2,mpdecimate"]
+    encoding = ["-c:v", "libx264", "-preset", "veryfast", "-pix_fmt", "yuv420p", "-c:a", "aac"]
+    subprocess.run(["ffmpeg", "-v", "error", *inputs, *still_end, *encoding, str(path)], check=True)
+    return path
+
+
 def mixed_24_and_30(path: Path) -> Path:
     return make_mixed_rate_clip(path, parts=((24, 2.0), (30, 2.0)))
 
@@ -59,6 +69,7 @@ def playlist_lengths(name: str) -> list[float]:
         (mixed_24_and_30, "mixed.mp4", 30.0),
         (dropped_at_60, "dropped.mkv", 58.824),  # Matroska times are in whole milliseconds: 17 ms
         (frozen_at_30, "frozen.mov", 30.0),
+        (frozen_at_the_end, "still-end.mp4", 30.0),
     ],
 )
 def test_a_variable_frame_rate_clip_is_re_encoded_at_a_constant_rate_and_keeps_its_length(

@@ -18,8 +18,9 @@ PROBE_TIMEOUT = 30  # seconds; ffprobe reads headers only, so this is only reach
 CONTAINERS = {"mov": "mov", "mp4": "mp4", "matroska": "webm", "webm": "webm"}  # ffprobe format → extension
 STILL_FORMATS = ("_pipe", "image2", "gif", "tiff", "bmp")
 STILL_CODECS = {"png", "mjpeg", "bmp", "gif", "webp", "tiff", "jpegls", "jpeg2000", "qoi"}
-FRAME_SAMPLE = 600  # frames whose times are read to tell a variable frame rate (more than a 5 s clip has)
+PACKET_SAMPLE = 1000  # packets whose times are read to tell a variable frame rate (more than a 5 s clip has)
 UNEVEN = Fraction(1, 8)  # a frame shown this share longer or shorter than the usual one makes the rate variable
+HELD_END = Fraction(1, 4)  # seconds the sound may go on past the last frame before that frame counts as held
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,7 @@ class SourceInfo:
     pix_fmt: str
     audio_codec: str  # "" when there is no sound
     bytes: int
+    held_end: float = 0.0  # seconds the sound goes on after the last frame (a still end): the picture holds
 
     @property
     def short_side(self) -> int:
@@ -72,25 +74,35 @@ def run_ffprobe(path: str) -> dict:
     return json.loads(_ffprobe("-print_format", "json", "-show_format", "-show_streams", path) or b"{}")
 
 
-def frame_lengths(path: str, stream: dict) -> list[Fraction]:
-    """How long each of the first FRAME_SAMPLE frames of `stream` (as run_ffprobe describes it)
-    is shown, in seconds, from the packets' timestamps (nothing is decoded): the gaps between
-    them in the order they are shown, and the last one's own length when the file gives it."""
+def packet_times(path: str) -> dict[int, list[tuple[int, int]]]:
+    """When each of the first PACKET_SAMPLE packets of the file is shown and for how long, in
+    ticks of its stream's time base, by stream index, in the order they are shown: read from
+    the packets' timestamps, nothing is decoded."""
     printed = _ffprobe(
-        *("-select_streams", str(stream.get("index") or 0), "-read_intervals", f"%+#{FRAME_SAMPLE}"),
-        *("-show_entries", "packet=pts,duration", "-print_format", "csv=p=0", path),
+        *("-read_intervals", f"%+#{PACKET_SAMPLE}", "-show_entries", "packet=stream_index,pts,duration"),
+        *("-print_format", "csv=p=0", path),
     )
-    tick = _fraction(stream.get("time_base"))
-    frames = []
+    packets: dict[int, list[tuple[int, int]]] = {}
     for line in printed.decode().split():
-        shown, _, length = line.partition(",")
-        if shown.lstrip("-").isdigit():
-            frames.append((int(shown), int(length) if length.isdigit() else 0))
-    frames.sort()
+        index, shown, length = [*line.split(","), "", ""][:3]
+        if index.isdigit() and shown.lstrip("-").isdigit():
+            packets.setdefault(int(index), []).append((int(shown), int(length) if length.isdigit() else 0))
+    return {index: sorted(times) for index, times in packets.items()}
+
+
+def _frame_lengths(packets: dict[int, list[tuple[int, int]]], stream: dict) -> list[Fraction]:
+    """How long each frame of `stream` read is shown, in seconds: the gaps between them, and
+    the last one's own length."""
+    frames = packets.get(int(stream.get("index") or 0), [])
     gaps = [later - earlier for (earlier, _), (later, _) in pairwise(frames)]
-    if frames and len(frames) < FRAME_SAMPLE and frames[-1][1] > 0:
-        gaps.append(frames[-1][1])
-    return [gap * tick for gap in gaps]
+    last = [frames[-1][1]] if frames and frames[-1][1] > 0 else []
+    return [gap * _fraction(stream.get("time_base")) for gap in gaps + last]
+
+
+def _end(packets: dict[int, list[tuple[int, int]]], stream: dict) -> Fraction:
+    """The second the last packet of `stream` read ends."""
+    times = packets.get(int(stream.get("index") or 0), [])
+    return max((shown + length for shown, length in times), default=0) * _fraction(stream.get("time_base"))
 
 
 def _rotation(stream: dict) -> int:
@@ -148,10 +160,13 @@ def describe(path: str, *, size: int) -> SourceInfo:
     width, height = (coded_height, coded_width) if rotation in (90, 270) else (coded_width, coded_height)
     real_rate, average_rate = _rate(video.get("r_frame_rate")), _rate(video.get("avg_frame_rate"))
     # Matroska gives both rates alike whatever the frames do, so their times are read too.
-    lengths = frame_lengths(path, video)
+    packets = packet_times(path)
+    lengths = _frame_lengths(packets, video)
+    complete = sum(map(len, packets.values())) < PACKET_SAMPLE  # every packet was read
+    held = _end(packets, audio) - _end(packets, video) if audio is not None and complete else Fraction(0)
     usual = statistics.median(lengths) if lengths else Fraction(0)
     uneven = usual > 0 and max(abs(length - usual) for length in lengths) > usual * UNEVEN
-    variable = uneven or bool(average_rate and real_rate and abs(average_rate - real_rate) > 0.01)
+    variable = uneven or held > HELD_END or bool(average_rate and real_rate and abs(average_rate - real_rate) > 0.01)
     fps = float(1 / usual) if variable and usual > 0 else average_rate or real_rate
     return SourceInfo(
         container=container,
@@ -165,6 +180,7 @@ def describe(path: str, *, size: int) -> SourceInfo:
         pix_fmt=video.get("pix_fmt", ""),
         audio_codec=(audio or {}).get("codec_name", ""),
         bytes=size,
+        held_end=round(float(held), 3) if held > HELD_END else 0.0,
     )
 
 

@@ -277,12 +277,19 @@ def encode(
     on_progress: Progress | None = None,
 ) -> Made:
     """Encode `rungs` in one ffmpeg run: decode once, scale to the largest rung, and make the
-    smaller rungs from it; with `extras`, also the poster, thumbnails and MP4 fallback."""
+    smaller rungs from it; with `extras`, also the poster, thumbnails and MP4 fallback. The
+    picture comes out at a constant rate; where the sound goes on past the last frame (a still
+    end), that frame is held as long, within the window."""
     source_input, window, cut = _input(source, info, trim_start)
     fps = output_fps(info)
     ordered = sorted(rungs, key=lambda rung: rung.width * rung.height, reverse=True)
     top = ordered[0]
-    picture = source_input[PICTURE].filter("fps", fps=fps).filter("scale", top.width, top.height).filter("setsar", 1)
+    steady = source_input[PICTURE].filter("fps", fps=fps)
+    limit: dict = {}
+    if info.held_end:  # the sound goes on past the last frame: hold it as long, never past the window
+        steady = steady.filter("tpad", stop_mode="clone", stop_duration=f"{info.held_end:.3f}")
+        limit = {"t": f"{window:.3f}"}
+    picture = steady.filter("scale", top.width, top.height).filter("setsar", 1)
     branches = len(ordered) + (2 if extras else 0)
     split = picture.filter_multi_output("split", branches)
     audio = _audio(info, trimmed=cut)
@@ -291,7 +298,7 @@ def encode(
         scaled = split[index] if rung == top else split[index].filter("scale", rung.width, rung.height)
         streams = [scaled, source_input[SOUND]] if info.audio_codec else [scaled]
         target, muxer = _hls_and_mp4(rung.name) if extras and rung == top else (f"{rung.name}.m3u8", _hls(rung.name))
-        outputs.append(ffmpeg.output(*streams, target, **_x264(rung, fps), **audio, **muxer))
+        outputs.append(ffmpeg.output(*streams, target, **_x264(rung, fps), **audio, **limit, **muxer))
     if extras:
         poster = split[len(ordered)].filter("trim", end_frame=1)
         outputs.append(poster.output(POSTER, vframes=1, **{"q:v": 3}, **CLEAN))

@@ -3,6 +3,8 @@ Playwright) against the live server: a signed-in member goes through the main pa
 swipe feed plays a video through hls.js, the service worker registers, the Django admin and the
 Swagger UI work, and not one thing is refused by the policy nor fails in a page's JavaScript."""
 
+import time
+
 import pytest
 from django.conf import settings
 from django.urls import path, reverse
@@ -76,6 +78,19 @@ def watched(browser):
     return page
 
 
+def reports(caplog) -> list[str]:
+    return [record.getMessage() for record in caplog.records if record.name == "core.csp"]
+
+
+def eventually(check, *, timeout=10.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while not check():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.1)
+    return True
+
+
 def visit(page, url: str, *, ready: str = "main"):
     """Open `url`, wait for `ready` to show and the page's scripts to settle."""
     page.goto(url)
@@ -141,9 +156,10 @@ def test_the_main_pages_work_under_the_policy(live_server, community, watched):
     assert page.problems == []
 
 
-def test_the_watch_sees_what_the_policy_refuses(live_server, community, watched):
+def test_the_watch_sees_what_the_policy_refuses(live_server, community, watched, caplog):
     """The watch of the test above is not blind: an inline script and an inline style put into a
-    page are refused, and both refusals are seen."""
+    page are refused, both refusals are seen, and both reach /csp-report (which every browser
+    test watches: tests/e2e/conftest.py)."""
     page = watched
     # given a page of the site
     visit(page, f"{live_server.url}/login/")
@@ -162,3 +178,9 @@ def test_the_watch_sees_what_the_policy_refuses(live_server, community, watched)
     refused = page.evaluate(READ_VIOLATIONS)
     assert [line.split(" refused ")[0] for line in refused] == ["script-src-elem", "style-src-attr"]
     assert len([problem for problem in page.problems if "Content Security Policy" in problem]) == 2
+    assert eventually(lambda: len(reports(caplog)) == 2)
+    assert sorted(report.split(" effective-directive=")[1].split(" ")[0] for report in reports(caplog)) == [
+        "'script-src-elem'",
+        "'style-src-attr'",
+    ]
+    caplog.clear()  # seen: these refusals were wanted

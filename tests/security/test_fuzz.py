@@ -17,6 +17,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from config.wsgi import application
+from posts.services import add_comment
 from tests.notifications.factories import NotificationFactory, PushSubscriptionFactory
 from tests.posts.factories import PostFactory
 from tests.users.factories import UserFactory
@@ -39,15 +40,14 @@ fuzz = settings(
 
 @pytest.fixture
 def owner(db):
-    """A person with one object of each kind, and someone else to follow, block and read."""
-    from posts.services import add_comment
-
+    """A person with one object of each kind, and someone else to follow, block and read:
+    the person, and the path parameters naming those objects."""
     person = UserFactory(username="owner")
     other = UserFactory(username="other")
     post = PostFactory(author=person)
     PostFactory(author=other, body="#fuzz")
     comment = add_comment(post=post, by=other, body="a comment")
-    person.path_values = {
+    return person, {
         "username": other.username,
         "post_id": post.pk,
         "comment_id": comment.pk,
@@ -56,7 +56,6 @@ def owner(db):
         "notification_id": NotificationFactory(recipient=person).pk,
         "subscription_id": PushSubscriptionFactory(user=person).pk,
     }
-    return person
 
 
 @schema.parametrize()
@@ -69,7 +68,10 @@ def test_anonymous_requests_get_declared_answers(case, db):
 @fuzz
 def test_signed_in_requests_get_declared_answers(case, owner):
     # given the owner's own objects in the path
-    known = {name: owner.path_values[name] for name in case.path_parameters or {} if name in owner.path_values}
-    case.path_parameters = {**(case.path_parameters or {}), **known}
+    person, values = owner
+    case.path_parameters = {
+        **(case.path_parameters or {}),
+        **{name: values[name] for name in case.path_parameters or {} if name in values},
+    }
     # then every answer is declared, whatever the body and query
-    case.call_and_validate(checks=CHECKS, headers={"Authorization": f"Bearer {issue_tokens(user=owner)['access']}"})
+    case.call_and_validate(checks=CHECKS, headers={"Authorization": f"Bearer {issue_tokens(user=person)['access']}"})

@@ -69,24 +69,24 @@ def _ffprobe(*arguments: str) -> bytes:
     return result.stdout
 
 
-def run_ffprobe(path: str) -> dict:
-    """ffprobe's JSON description of `path`; ValidationFailed if it cannot read it."""
-    return json.loads(_ffprobe("-print_format", "json", "-show_format", "-show_streams", path) or b"{}")
+def run_ffprobe(path: str, *, packets: bool = False) -> dict:
+    """ffprobe's JSON description of `path` (with `packets`, also when the first PACKET_SAMPLE
+    packets are shown and for how long: their timestamps, nothing decoded); ValidationFailed if
+    it cannot read it."""
+    sample = ("-read_intervals", f"%+#{PACKET_SAMPLE}", "-show_entries", "packet=stream_index,pts,duration")
+    arguments = ("-print_format", "json", "-show_format", "-show_streams", *(sample if packets else ()), path)
+    return json.loads(_ffprobe(*arguments) or b"{}")
 
 
-def packet_times(path: str) -> dict[int, list[tuple[int, int]]]:
-    """When each of the first PACKET_SAMPLE packets of the file is shown and for how long, in
-    ticks of its stream's time base, by stream index, in the order they are shown: read from
-    the packets' timestamps, nothing is decoded."""
-    printed = _ffprobe(
-        *("-read_intervals", f"%+#{PACKET_SAMPLE}", "-show_entries", "packet=stream_index,pts,duration"),
-        *("-print_format", "csv=p=0", path),
-    )
+def _packet_times(found: dict) -> dict[int, list[tuple[int, int]]]:
+    """The packets run_ffprobe read, as (when shown, for how long) in ticks of their stream's
+    time base, by stream index, in the order they are shown."""
     packets: dict[int, list[tuple[int, int]]] = {}
-    for line in printed.decode().split():
-        index, shown, length = [*line.split(","), "", ""][:3]
-        if index.isdigit() and shown.lstrip("-").isdigit():
-            packets.setdefault(int(index), []).append((int(shown), int(length) if length.isdigit() else 0))
+    for packet in found.get("packets") or []:
+        shown, length = packet.get("pts"), packet.get("duration")
+        if isinstance(shown, int):
+            times = packets.setdefault(int(packet.get("stream_index") or 0), [])
+            times.append((shown, length if isinstance(length, int) else 0))
     return {index: sorted(times) for index, times in packets.items()}
 
 
@@ -131,7 +131,7 @@ def describe(path: str, *, size: int) -> SourceInfo:
     saying why it cannot be a video: not a video container, a still picture, sound only."""
     if size == 0:
         raise _fail("This file is empty.", "empty")
-    found = run_ffprobe(path)
+    found = run_ffprobe(path, packets=True)
     format_info = found.get("format") or {}
     format_name = format_info.get("format_name", "")
     streams = found.get("streams") or []
@@ -160,7 +160,7 @@ def describe(path: str, *, size: int) -> SourceInfo:
     width, height = (coded_height, coded_width) if rotation in (90, 270) else (coded_width, coded_height)
     real_rate, average_rate = _rate(video.get("r_frame_rate")), _rate(video.get("avg_frame_rate"))
     # Matroska gives both rates alike whatever the frames do, so their times are read too.
-    packets = packet_times(path)
+    packets = _packet_times(found)
     lengths = _frame_lengths(packets, video)
     complete = sum(map(len, packets.values())) < PACKET_SAMPLE  # every packet was read
     held = _end(packets, audio) - _end(packets, video) if audio is not None and complete else Fraction(0)

@@ -63,17 +63,15 @@ test-services: setup mysql-deps nginx-deps
 	DATABASE_URL=$(SERVICES_DATABASE_URL) REDIS_URL=$(SERVICES_REDIS_URL) $(BIN)/pytest $(PYTEST_ARGS)
 
 # ruff (security rules included), mypy, import-linter's contracts (pyproject.toml): the floors, no
-# app's views or API importing another's, no import cycle inside an app; and pip-audit: known
-# vulnerabilities in every pinned package and what it pulls in (PyPI's advisory data). With
-# --strict a package it could not look up fails the audit instead of passing unaudited; where
-# PyPI's per-version JSON API is blocked, `make lint PIP_AUDIT_STRICT=` lists the skipped ones.
-PIP_AUDIT_STRICT ?= --strict
+# app's views or API importing another's, no import cycle inside an app; and pip-audit over the
+# installed packages (scripts/audit.sh: strict, and it says so when PyPI's advisory data cannot be
+# reached from the machine).
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	$(BIN)/lint-imports
-	$(BIN)/pip-audit $(PIP_AUDIT_STRICT) --progress-spinner off -r requirements.txt -r requirements-dev.txt -r requirements-mysql.txt
+	BIN=$(BIN) scripts/audit.sh
 
 # The main journeys under locust against gunicorn on MariaDB and Redis, longer than the services
 # suite's bounded run (LOAD_SECONDS, LOAD_USERS); figures go to docs/BENCHMARKS.md.

@@ -51,7 +51,7 @@ class _Shard(pubsub.RedisSingleShardConnection):
 class _LoopLayer(pubsub.RedisPubSubLoopLayer):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self._shards = [_Shard(shard.host, self) for shard in self._shards]
+        self._shards: list[pubsub.RedisSingleShardConnection] = [_Shard(shard.host, self) for shard in self._shards]
 
 
 class RedisPubSubChannelLayer(pubsub.RedisPubSubChannelLayer):

@@ -10,6 +10,7 @@ import time
 from contextlib import suppress
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.db import DatabaseError, transaction
@@ -114,7 +115,7 @@ def _claim(video: Video) -> bool:
     """Take the video for this worker: True when this call won it, False when there is nothing
     to do. Both ways are conditional updates, so of two workers only one wins."""
     now = timezone.now()
-    claim = {"progress": 0, "attempts": video.attempts + 1, "processing_started_at": now}
+    claim: dict[str, Any] = {"progress": 0, "attempts": video.attempts + 1, "processing_started_at": now}
     if video.state == states.PROCESSING:
         lapsed = Video.objects.filter(
             pk=video.pk,

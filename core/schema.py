@@ -1,4 +1,11 @@
+from drf_spectacular.contrib.rest_framework_simplejwt import SimpleJWTScheme
 from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
+
+
+class RevocableJWTScheme(SimpleJWTScheme):
+    """The API's token authentication is simplejwt's bearer scheme ("jwtAuth") in the schema."""
+
+    target_class = "core.authentication.RevocableJWTAuthentication"
 
 
 class AutoSchema(SpectacularAutoSchema):

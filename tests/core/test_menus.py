@@ -12,6 +12,7 @@ def test_apps_fill_the_menus_in_their_order():
         "Security",
         "Notifications",
         "Blocked accounts",
+        "Your data",
     ]
     assert [entry.name for entry in entries("guest")] == ["login", "signup"]
 

@@ -10,7 +10,6 @@ import urllib.error
 import urllib.request
 import uuid
 
-import MySQLdb
 import pytest
 from django.conf import settings
 from django.core.files import File
@@ -158,6 +157,8 @@ def test_sockets_reconnect_after_a_redis_restart_and_lose_no_notification(transa
 def test_a_request_whose_database_connection_is_cut_answers_503_and_writes_nothing(transactional_db, tmp_path):
     # given a server, and another session holding a lock the request's second write will wait on
     ana = UserFactory(username="ana")
+    import MySQLdb  # the services suite's driver; the embedded suite does not install it
+
     db = connection.settings_dict
     credentials = {"host": db["HOST"], "port": int(db["PORT"]), "user": db["USER"], "password": db["PASSWORD"]}
     holder = MySQLdb.connect(database=db["NAME"], **credentials)

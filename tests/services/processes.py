@@ -9,14 +9,18 @@ import socket
 import subprocess
 import sys
 import time
+import uuid
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 
+import pytest
 from django.conf import settings
 from django.db import connection, connections
 from django.test import Client
 
+from config.celery import app as celery_app
 from tests.browser import VIEWPORT
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -72,6 +76,41 @@ def daphne(log: Path, **env: str):
         process.terminate()
         process.wait(timeout=20)
         print(log.read_text(errors="replace"))  # shown by pytest only when the test fails
+
+
+SHARES_A_WORKER = pytest.mark.skipif(
+    not settings.CELERY_BROKER_URL or connection.vendor != "mysql",
+    reason="needs a broker and a server database the worker can share (make test-services)",
+)
+
+
+@contextmanager
+def own_queue() -> Iterator[str]:
+    """The test process sends its tasks to a queue of its own on the real broker instead of
+    running them in-process (a worker started on that queue runs them); emptied afterwards."""
+    queue = f"test-{uuid.uuid4().hex[:8]}"
+    conf = celery_app.conf
+    saved = conf.task_always_eager, conf.task_default_queue
+    conf.task_always_eager, conf.task_default_queue = False, queue
+    try:
+        yield queue
+    finally:
+        conf.task_always_eager, conf.task_default_queue = saved
+        with celery_app.connection_for_write() as conn:
+            conn.default_channel.client.delete(queue)
+
+
+@contextmanager
+def worker(log: Path, **env: str) -> Iterator[Path]:
+    """A worker on a queue of the test's own (own_queue) with `env`; its log is printed after
+    the test (pytest shows it when the test fails)."""
+    with own_queue() as queue:
+        process = start_worker(queue, log, **env)
+        try:
+            yield log
+        finally:
+            stop(process)
+            print(log.read_text(errors="replace"))
 
 
 def start_worker(queue: str, log: Path, **env: str) -> subprocess.Popen:

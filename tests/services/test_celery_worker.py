@@ -1,18 +1,15 @@
 """A real Celery worker on the real broker (Redis) delivers what the web process queues."""
 
 import time
-import uuid
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.core.files import File
-from django.db import connection
 
-from config.celery import app as celery_app
 from notifications.models import Notification
 from posts.models import Post
-from tests.services.processes import start_worker, stop
+from tests.services import processes
+from tests.services.processes import SHARES_A_WORKER
 from tests.users.factories import UserFactory
 from tests.videos.clips import make_clip, needs_ffmpeg
 from users.models import EmailCode, User
@@ -21,36 +18,17 @@ from videos import tasks
 from videos.integrations import storage
 from videos.services.uploads import create_video
 
-pytestmark = [
-    pytest.mark.services,
-    pytest.mark.skipif(
-        not settings.CELERY_BROKER_URL or connection.vendor != "mysql",
-        reason="needs a broker and a server database the worker can share (make test-services)",
-    ),
-]
+pytestmark = [pytest.mark.services, SHARES_A_WORKER]
 
 
 @pytest.fixture
 def worker(tmp_path, transactional_db):
     """A `celery worker` process on a queue of its own, using the test database, writing
     emails to files. The test process sends to that queue instead of running tasks itself."""
-    queue = f"test-{uuid.uuid4().hex[:8]}"
-    log = tmp_path / "worker.log"
-    process = start_worker(
-        queue,
-        log,
-        EMAIL_BACKEND="django.core.mail.backends.filebased.EmailBackend",
-        EMAIL_FILE_PATH=str(tmp_path / "mail"),
-    )
-    conf = celery_app.conf
-    saved = conf.task_always_eager, conf.task_default_queue
-    conf.task_always_eager, conf.task_default_queue = False, queue
-    try:
-        yield tmp_path / "mail"
-    finally:
-        conf.task_always_eager, conf.task_default_queue = saved
-        stop(process)
-        print(log.read_text(errors="replace"))  # shown by pytest only when the test fails
+    mail = tmp_path / "mail"
+    backend = "django.core.mail.backends.filebased.EmailBackend"
+    with processes.worker(tmp_path / "worker.log", EMAIL_BACKEND=backend, EMAIL_FILE_PATH=str(mail)):
+        yield mail
 
 
 def wait_for_files(folder: Path, count: int, timeout: float = 30.0) -> list[Path]:

@@ -8,7 +8,6 @@ import threading
 import time
 import urllib.error
 import urllib.request
-import uuid
 
 import pytest
 from django.conf import settings
@@ -16,13 +15,21 @@ from django.core.files import File
 from django.db import connection
 from rest_framework_simplejwt.tokens import AccessToken
 
-from config.celery import app as celery_app
 from notifications.models import Notification
 from posts.models import Hashtag, Post
 from posts.services import add_comment
 from tests.browser import CHROMIUM
 from tests.posts.factories import PostFactory
-from tests.services.processes import daphne, free_port, in_a_thread, signed_in, start_redis, start_worker, stop
+from tests.services.processes import (
+    daphne,
+    free_port,
+    in_a_thread,
+    own_queue,
+    signed_in,
+    start_redis,
+    start_worker,
+    stop,
+)
 from tests.users.factories import UserFactory
 from tests.videos.clips import make_clip, needs_ffmpeg
 from videos.integrations import storage
@@ -57,46 +64,43 @@ def _video(pk: int) -> Video:
 @needs_ffmpeg
 def test_a_video_whose_worker_is_killed_mid_transcode_completes_exactly_once(transactional_db, tmp_path):
     # given workers that see a vanished worker's message again after 3 s, and a 3-second lease
-    queue, log = f"chaos-{uuid.uuid4().hex[:8]}", tmp_path / "workers.log"
+    log = tmp_path / "workers.log"
     quick = {"CELERY_VISIBILITY_TIMEOUT": "3", "CELERY_RESTORE_INTERVAL": "1", "VIDEO_LEASE_SECONDS": "3"}
-    conf = celery_app.conf
-    saved = conf.task_always_eager, conf.task_default_queue
-    conf.task_always_eager, conf.task_default_queue = False, queue
-    first = start_worker(queue, log, **quick)
-    second = None
-    try:
-        ana = UserFactory(username="ana")
-        # MPEG-4 Part 2 at 60 fps cannot be copied: every rung is encoded, which takes seconds.
-        path = make_clip(tmp_path / "clip.mp4", seconds=4.5, size=(1280, 720), fps=60, codec="mpeg4")
-        with path.open("rb") as content:
-            video = create_video(owner=ana, file=File(content, name=path.name), caption="Through the storm")
+    with own_queue() as queue:
+        first = start_worker(queue, log, **quick)
+        second = None
+        try:
+            ana = UserFactory(username="ana")
+            # MPEG-4 Part 2 at 60 fps cannot be copied: every rung is encoded, which takes seconds.
+            path = make_clip(tmp_path / "clip.mp4", seconds=4.5, size=(1280, 720), fps=60, codec="mpeg4")
+            with path.open("rb") as content:
+                video = create_video(owner=ana, file=File(content, name=path.name), caption="Through the storm")
 
-        # when its worker is killed (the whole process group, ffmpeg included) while encoding
-        wait_until(lambda: _video(video.pk).progress > 0, "the first worker reports progress")
-        stop(first, signal.SIGKILL)
-        killed = _video(video.pk)
-        assert (killed.state, killed.attempts) == ("processing", 1)
-        # and another worker starts
-        second = start_worker(queue, log, **quick)
+            # when its worker is killed (the whole process group, ffmpeg included) while encoding
+            wait_until(lambda: _video(video.pk).progress > 0, "the first worker reports progress")
+            stop(first, signal.SIGKILL)
+            killed = _video(video.pk)
+            assert (killed.state, killed.attempts) == ("processing", 1)
+            # and another worker starts
+            second = start_worker(queue, log, **quick)
 
-        # then the message comes again, the new worker takes the video over and makes it ready
-        done = wait_until(lambda: (v := _video(video.pk)).state in ("ready", "failed") and v, "the video is done")
-        assert (done.state, done.failure_reason, done.attempts) == ("ready", "", 2)
-        time.sleep(2)  # nothing else runs it again
-        done.refresh_from_db()
-        assert (done.state, done.attempts) == ("ready", 2)
-        # exactly once: one post, one "ready" notification, one set of files
-        assert Post.objects.filter(kind="video", author=ana).count() == 1
-        assert list(Notification.objects.filter(recipient=ana).values_list("kind", flat=True)) == ["video_ready"]
-        names = [name.rsplit("/", 1)[1] for name in storage.list_files(done.folder)]
-        assert sorted(set(names)) == sorted(names)
-        assert names.count("master.m3u8") == 1
-    finally:
-        conf.task_always_eager, conf.task_default_queue = saved
-        stop(first, signal.SIGKILL)
-        if second is not None:
-            stop(second)
-        print(log.read_text(errors="replace"))  # shown by pytest only when the test fails
+            # then the message comes again, the new worker takes the video over and makes it ready
+            done = wait_until(lambda: (v := _video(video.pk)).state in ("ready", "failed") and v, "the video is done")
+            assert (done.state, done.failure_reason, done.attempts) == ("ready", "", 2)
+            time.sleep(2)  # nothing else runs it again
+            done.refresh_from_db()
+            assert (done.state, done.attempts) == ("ready", 2)
+            # exactly once: one post, one "ready" notification, one set of files
+            assert Post.objects.filter(kind="video", author=ana).count() == 1
+            assert list(Notification.objects.filter(recipient=ana).values_list("kind", flat=True)) == ["video_ready"]
+            names = [name.rsplit("/", 1)[1] for name in storage.list_files(done.folder)]
+            assert sorted(set(names)) == sorted(names)
+            assert names.count("master.m3u8") == 1
+        finally:
+            stop(first, signal.SIGKILL)
+            if second is not None:
+                stop(second)
+            print(log.read_text(errors="replace"))  # shown by pytest only when the test fails
 
 
 def _api(port: int, path: str, user, body: dict | None = None) -> tuple[int, dict, dict]:

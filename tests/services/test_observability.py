@@ -8,44 +8,27 @@ import sys
 import time
 import urllib.error
 import urllib.request
-import uuid
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from django.conf import settings
-from django.db import connection
 
 from config.celery import app as celery_app
 from notifications.services.preferences import set_preferences
 from tests.posts.factories import PostFactory
-from tests.services.processes import ROOT, free_port, server_env, start_worker, stop, wait_for_port
+from tests.services import processes
+from tests.services.processes import ROOT, SHARES_A_WORKER, free_port, server_env, start_worker, stop, wait_for_port
 from tests.users.factories import UserFactory
 from users.services.relations import follow_user
 
-pytestmark = [
-    pytest.mark.services,
-    pytest.mark.skipif(
-        not settings.CELERY_BROKER_URL or connection.vendor != "mysql",
-        reason="needs a broker and a server database the worker can share (make test-services)",
-    ),
-]
+pytestmark = [pytest.mark.services, SHARES_A_WORKER]
 
 TOKEN = "scrape-token-services"
 
 
 @pytest.fixture
 def own_queue():
-    """Tasks go to a queue of the test's own on the real broker instead of running in-process."""
-    queue = f"test-{uuid.uuid4().hex[:8]}"
-    conf = celery_app.conf
-    saved = conf.task_always_eager, conf.task_default_queue
-    conf.task_always_eager, conf.task_default_queue = False, queue
-    try:
+    with processes.own_queue() as queue:
         yield queue
-    finally:
-        conf.task_always_eager, conf.task_default_queue = saved
-        with celery_app.connection_for_write() as conn:
-            conn.default_channel.client.delete(queue)
 
 
 def _json_lines(log, logger: str, timeout: float = 60.0) -> list[dict]:

@@ -3,44 +3,25 @@ asked for, sharing the MariaDB database and the media folder with the web proces
 
 import io
 import time
-import uuid
 import zipfile
 
 import pytest
-from django.conf import settings
 from django.core.files.storage import default_storage
-from django.db import connection
 from rest_framework.test import APIClient
 
-from config.celery import app as celery_app
 from tests.posts.factories import PostFactory, picture
-from tests.services.processes import start_worker, stop
+from tests.services import processes
+from tests.services.processes import SHARES_A_WORKER
 from tests.users.factories import UserFactory
 from users.models import DataExport
 
-pytestmark = [
-    pytest.mark.services,
-    pytest.mark.skipif(
-        not settings.CELERY_BROKER_URL or connection.vendor != "mysql",
-        reason="needs a broker and a server database the worker can share (make test-services)",
-    ),
-]
+pytestmark = [pytest.mark.services, SHARES_A_WORKER]
 
 
 @pytest.fixture
 def worker(tmp_path, transactional_db):
-    queue = f"test-{uuid.uuid4().hex[:8]}"
-    log = tmp_path / "worker.log"
-    process = start_worker(queue, log)
-    conf = celery_app.conf
-    saved = conf.task_always_eager, conf.task_default_queue
-    conf.task_always_eager, conf.task_default_queue = False, queue
-    try:
+    with processes.worker(tmp_path / "worker.log"):
         yield
-    finally:
-        conf.task_always_eager, conf.task_default_queue = saved
-        stop(process)
-        print(log.read_text(errors="replace"))  # shown by pytest only when the test fails
 
 
 def test_the_worker_builds_the_download_the_api_asked_for(worker):
